@@ -1,0 +1,99 @@
+/**
+ * `tapedeck` command line.
+ *   tapedeck serve --data DIR [--listen HOST:PORT] [--open-restreamer] [--allow-host NAME]...
+ *   tapedeck login-url --data DIR [--listen HOST:PORT]
+ */
+import { parseArgs } from 'node:util';
+import { mintLoginCode, loadOrCreateToken } from './core/auth/token.ts';
+import { DataDirError, DEFAULT_HOST, DEFAULT_PORT, prepareDataDir, startNode } from './core/node.ts';
+import { ListenError } from './core/http/server.ts';
+
+export class UsageError extends Error {}
+
+const USAGE = `Usage:
+  tapedeck serve --data DIR [--listen HOST:PORT] [--open-restreamer] [--allow-host NAME]...
+      Run a headless node: records, serves the operator UI and the restreamer API.
+      --data DIR          where segments, the events DB and the API token live (created if missing)
+      --listen HOST:PORT  bind address (default ${DEFAULT_HOST}:${DEFAULT_PORT}; port 0 picks a free one)
+      --open-restreamer   let peers read the restreamer routes (/files, /segments, /playlist...) without a token
+      --allow-host NAME   also accept this Host header name (when reached through a proxy or LAN name)
+  tapedeck login-url --data DIR [--listen HOST:PORT]
+      Print a fresh one-time login link for a node running on that data dir.
+`;
+
+export function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
+  if (!m) throw new UsageError(`--listen must be HOST:PORT, got ${JSON.stringify(value)}`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new UsageError(`--listen port out of range: ${port}`);
+  return { host: m[1] ?? m[2]!, port };
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv, strict: true,
+    options: {
+      data: { type: 'string' },
+      listen: { type: 'string' },
+      'open-restreamer': { type: 'boolean', default: false },
+      'allow-host': { type: 'string', multiple: true },
+    },
+  });
+  if (!values.data) throw new UsageError('--data DIR is required');
+  const { host, port } = values.listen ? parseListen(values.listen) : { host: DEFAULT_HOST, port: DEFAULT_PORT };
+  const node = await startNode({
+    dataDir: values.data, host, port, openRestreamer: values['open-restreamer'], allowHosts: values['allow-host'],
+  });
+  console.log(`Tapedeck node listening on ${node.url} (data: ${node.dataDir})`);
+  console.log(`Open the operator console (one-time link, valid 10 minutes): ${node.loginUrl()}`);
+  let stopping = false;
+  const stop = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${sig} received, shutting down`);
+    await node.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function loginUrl(argv: string[]): void {
+  const { values } = parseArgs({ args: argv, strict: true, options: { data: { type: 'string' }, listen: { type: 'string' } } });
+  if (!values.data) throw new UsageError('--data DIR is required');
+  const { host, port } = values.listen ? parseListen(values.listen) : { host: DEFAULT_HOST, port: DEFAULT_PORT };
+  const token = loadOrCreateToken(prepareDataDir(values.data));
+  console.log(`http://${host.includes(':') ? `[${host}]` : host}:${port}/login?code=${mintLoginCode(token)}`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'serve':
+        await serve(rest);
+        return -1; // keep running
+      case 'login-url':
+        loginUrl(rest);
+        return 0;
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Unknown command ${JSON.stringify(cmd)}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`tapedeck: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof DataDirError || e instanceof ListenError) {
+      process.stderr.write(`tapedeck: ${(e as Error).message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,33 @@
+/** Prometheus metrics (prom-client). One registry per node so several nodes can share a test process. */
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+export interface NodeMetrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpLatency: Histogram<'route'>;
+  playlistComputations: Counter;
+}
+
+export function createMetrics(): NodeMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'http_requests_total', help: 'HTTP requests served', labelNames: ['method', 'route', 'status'], registers: [registry],
+    }),
+    httpLatency: new Histogram({
+      name: 'http_request_latency_seconds', help: 'HTTP request latency (time to response headers)', labelNames: ['route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry],
+    }),
+    playlistComputations: new Counter({
+      name: 'playlist_computations_total', help: 'Media playlist segment selections actually computed (concurrent identical requests share one)', registers: [registry],
+    }),
+  };
+}
+
+/** Coarse route label (first path component) so labels stay bounded whatever clients request. */
+export function routeLabel(path: string): string {
+  const first = path.split('/')[1] ?? '';
+  return /^[a-z]{1,20}$/.test(first) ? first : 'other';
+}

@@ -1,0 +1,44 @@
+/** Starting a real node on a temporary data dir for integration tests. */
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startNode, type NodeOptions, type RunningNode } from '../../main/core/node.ts';
+
+export interface TestNode extends RunningNode {
+  /** fetch a path on the node with the bearer token */
+  get(path: string, init?: RequestInit): Promise<Response>;
+  cleanup(): Promise<void>;
+}
+
+export function tempDir(prefix = 'tapedeck-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startTestNode(opts: Partial<NodeOptions> & { dataDir?: string } = {}): Promise<TestNode> {
+  const dataDir = opts.dataDir ?? tempDir();
+  const node = await startNode({ port: 0, ...opts, dataDir });
+  return {
+    ...node,
+    get: (path, init = {}) => fetch(node.url + path, {
+      ...init, headers: { authorization: `Bearer ${node.token}`, ...(init.headers as Record<string, string> | undefined) },
+    }),
+    cleanup: async () => {
+      await node.close();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fingerprint of every file under `dir` (path, size, mtime) to prove a request changed nothing. */
+export function snapshotTree(dir: string): string {
+  const lines: string[] = [];
+  (function walk(d: string) {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name);
+      const st = statSync(p);
+      lines.push(`${p.slice(dir.length)} ${e.isDirectory() ? 'dir' : st.size} ${st.mtimeMs}`);
+      if (e.isDirectory()) walk(p);
+    }
+  })(dir);
+  return lines.join('\n');
+}
