@@ -1,14 +1,22 @@
 /**
- * A Tapedeck node: the data directory, segment store, HTTP surface and (in later issues) workers.
- * Runtime-agnostic: `tapedeck serve` and the Electron shell both start it through startNode().
+ * A Tapedeck node: the data directory, segment store, event bus, supervisor, subsystems (recorder,
+ * cutter, ...) and the HTTP surface. Runtime-agnostic: `tapedeck serve` and the Electron shell both
+ * start it through startNode(), passing their own WorkerHost.
  */
+import { Hono } from 'hono';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SegmentStore } from '../media/segments/store.ts';
 import { LoginCodes, loadOrCreateToken, mintLoginCode } from './auth/token.ts';
-import { createApp, type AppDeps } from './http/app.ts';
+import { EventBus } from './bus/event-bus.ts';
+import { loadConfig, NodeConfig } from './config.ts';
+import { createApp } from './http/app.ts';
 import { listen, type Listening } from './http/server.ts';
-import { createMetrics } from './metrics.ts';
+import { sseHandler } from './http/sse.ts';
+import { createMetrics, type NodeMetrics } from './metrics.ts';
+import type { Subsystem, SubsystemFactory } from './subsystem.ts';
+import { NodeWorkerHost, type WorkerHost } from './supervisor/host.ts';
+import { Supervisor } from './supervisor/supervisor.ts';
 import { VERSION } from './version.ts';
 
 export class DataDirError extends Error {}
@@ -22,14 +30,21 @@ export interface NodeOptions {
   /** Extra Host header names accepted besides localhost forms and the bind address. */
   allowHosts?: string[];
   uiDir?: string;
-  extraApi?: AppDeps['api'];
+  /** Overrides on top of DATA/config.json (from CLI flags). */
+  config?: Partial<NodeConfig>;
+  subsystems?: SubsystemFactory[];
+  workerHost?: WorkerHost;
 }
 
 export interface RunningNode {
   url: string;
   dataDir: string;
   token: string;
+  config: NodeConfig;
   store: SegmentStore;
+  bus: EventBus;
+  metrics: NodeMetrics;
+  supervisor: Supervisor;
   http: Listening;
   loginUrl(): string;
   close(): Promise<void>;
@@ -54,26 +69,61 @@ export function prepareDataDir(dataDir: string): string {
 
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const dataDir = prepareDataDir(opts.dataDir);
+  let config: NodeConfig;
+  try {
+    config = NodeConfig.parse({ ...loadConfig(dataDir), ...opts.config });
+  } catch (e) {
+    throw new DataDirError((e as Error).message);
+  }
   const token = loadOrCreateToken(dataDir);
   const store = new SegmentStore(join(dataDir, 'segments'));
   const metrics = createMetrics();
+  const bus = new EventBus();
+  const supervisor = new Supervisor(opts.workerHost ?? new NodeWorkerHost(), bus);
   const host = opts.host ?? DEFAULT_HOST;
-  let port = opts.port ?? DEFAULT_PORT;
+
+  const api = new Hono();
+  api.get('/events', sseHandler(bus));
+  api.get('/workers', (c) => c.json(supervisor.status()));
+  const subsystems: Subsystem[] = [];
+  const closeSubsystems = async () => {
+    for (const s of [...subsystems].reverse()) await s.close?.().catch((e) => console.error(`[${s.name}] close failed`, e));
+    await supervisor.stopAll();
+  };
+  try {
+    for (const factory of opts.subsystems ?? []) {
+      const s = await factory({ dataDir, config, store, bus, metrics, supervisor });
+      subsystems.push(s);
+      if (s.api) api.route('/', s.api);
+    }
+  } catch (e) {
+    await closeSubsystems();
+    throw e;
+  }
+
   const hosts = new Set<string>();
-  const allowedHosts = () => hosts;
   const app = createApp({
-    store, token, loginCodes: new LoginCodes(token), metrics, allowedHosts,
-    openRestreamer: opts.openRestreamer ?? false, uiDir: opts.uiDir, version: VERSION, api: opts.extraApi,
+    store, token, loginCodes: new LoginCodes(token), metrics, allowedHosts: () => hosts,
+    openRestreamer: opts.openRestreamer ?? false, uiDir: opts.uiDir, version: VERSION, api,
   });
-  const http = await listen(app.fetch, host, port);
-  port = http.port;
+  let http: Listening;
+  try {
+    http = await listen(app.fetch, host, opts.port ?? DEFAULT_PORT);
+  } catch (e) {
+    await closeSubsystems();
+    throw e;
+  }
+  const port = http.port;
   const names = ['127.0.0.1', 'localhost', '[::1]', host.includes(':') ? `[${host}]` : host, ...(opts.allowHosts ?? [])];
   for (const n of names) hosts.add(`${n.toLowerCase()}:${port}`);
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
   return {
-    url, dataDir, token, store, http,
+    url, dataDir, token, config, store, bus, metrics, supervisor, http,
     loginUrl: () => `${url}/login?code=${mintLoginCode(token)}`,
-    close: () => http.close(),
+    close: async () => {
+      await http.close();
+      await closeSubsystems();
+    },
   };
 }

@@ -22,7 +22,7 @@ export interface AppDeps {
   openRestreamer: boolean;
   uiDir?: string;
   version: string;
-  /** Extra /api routes mounted by later subsystems (streams, events, uploads...). */
+  /** routes under /api from the node's subsystems (streams, events, uploads...) */
   api?: Hono;
   cutTypes?: RestreamerOptions['cutTypes'];
   defaultCutType?: string;
