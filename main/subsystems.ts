@@ -3,7 +3,8 @@
  * this list, so a capability is wired in exactly one place.
  */
 import type { SubsystemFactory } from './core/subsystem.ts';
+import { segmentsApiSubsystem } from './core/segments-api/index.ts';
 
 export async function defaultSubsystems(): Promise<SubsystemFactory[]> {
-  return [];
+  return [segmentsApiSubsystem];
 }
