@@ -4,7 +4,8 @@
  */
 import type { SubsystemFactory } from './core/subsystem.ts';
 import { segmentsApiSubsystem } from './core/segments-api/index.ts';
+import { settingsSubsystem } from './core/settings-api.ts';
 
 export async function defaultSubsystems(): Promise<SubsystemFactory[]> {
-  return [segmentsApiSubsystem];
+  return [settingsSubsystem, segmentsApiSubsystem];
 }

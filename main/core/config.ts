@@ -28,6 +28,21 @@ export const TwitchConfig = z.object({
 });
 export type TwitchConfig = z.infer<typeof TwitchConfig>;
 
+/** Where finished videos go (wubloader's upload locations): each has its own cut type and account. */
+export const UploadLocationConfig = z.object({
+  name: z.string().regex(NAME_RE),
+  type: z.enum(['youtube', 'local']),
+  cutType: z.enum(['rough', 'fast', 'smart', 'full']).default('full'),
+  /** youtube: the connected account id to upload with */
+  account: z.string().optional(),
+  /** local: destination folder (relative paths are inside the data dir) */
+  path: z.string().optional(),
+  unlistedOnly: z.boolean().default(false),
+  categoryId: z.string().default('20'),
+  language: z.string().default('en'),
+});
+export type UploadLocationConfig = z.infer<typeof UploadLocationConfig>;
+
 export const NodeConfig = z.object({
   nodeName: z.string().regex(NAME_RE).default(hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'node'),
   channels: z.array(ChannelConfig).default([]),
@@ -35,6 +50,9 @@ export const NodeConfig = z.object({
   twitch: TwitchConfig.default(TwitchConfig.parse({})),
   /** record the built-in synthetic demo stream (tapedeck serve --demo) */
   demo: z.boolean().default(false),
+  /** prepended to every video title (counts towards YouTube's 100 characters) */
+  titlePrefix: z.string().max(50).default(''),
+  uploadLocations: z.array(UploadLocationConfig).default([{ name: 'local', type: 'local', cutType: 'full', path: 'videos', unlistedOnly: false, categoryId: '20', language: 'en' }]),
 });
 export type NodeConfig = z.infer<typeof NodeConfig>;
 

@@ -1,19 +1,53 @@
+/** Operator console shell: navigation, connection state, and the screens. */
 import { useEffect, useState } from 'react';
+import { api } from './lib/api.ts';
+import { useConnected } from './lib/bus.ts';
+import { navigate, useRoute } from './lib/router.ts';
+import { Editor } from './screens/Editor.tsx';
+import { Events } from './screens/Events.tsx';
+import { SettingsScreen } from './screens/Settings.tsx';
+import { Streams } from './screens/Streams.tsx';
+import { Tombstones } from './screens/Tombstones.tsx';
+import { Uploads } from './screens/Uploads.tsx';
+import './styles.css';
 
-type Health = { ok: boolean; version: string } | { error: string };
+const NAV: [string, string][] = [['streams', 'Streams'], ['events', 'Events'], ['uploads', 'Uploads'], ['tombstones', 'Tombstones'], ['settings', 'Settings']];
 
-/** Operator console shell. Screens (streams, editor, uploads...) arrive with the UI issue. */
+interface EditorConfig { titlePrefix?: string; locations?: string[] }
+
 export function App() {
-  const [health, setHealth] = useState<Health | null>(null);
+  const route = useRoute();
+  const connected = useConnected();
+  const [auth, setAuth] = useState<'checking' | 'ok' | 'no'>('checking');
+  const [version, setVersion] = useState('');
+  const [editorCfg, setEditorCfg] = useState<EditorConfig>({});
   useEffect(() => {
-    fetch('/api/health').then((r) => r.json()).then(setHealth, (e) => setHealth({ error: String(e) }));
+    api<{ version: string }>('/api/health').then((h) => { setAuth('ok'); setVersion(h.version); }, () => setAuth('no'));
+    api<EditorConfig>('/api/editor-config').then(setEditorCfg, () => {});
   }, []);
+  if (auth === 'no') {
+    return <main className="signin"><h1>Tapedeck</h1><p data-testid="status">Not signed in: open the login link printed by <code>tapedeck serve</code> (or run <code>tapedeck login-url --data DIR</code>).</p></main>;
+  }
+  const [screen, arg] = route;
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', padding: 24 }}>
-      <h1>Tapedeck</h1>
-      {health === null && <p>Connecting…</p>}
-      {health && 'ok' in health && <p data-testid="status">Node is up (version {health.version}).</p>}
-      {health && 'error' in health && <p data-testid="status">Not signed in: open the login link printed by <code>tapedeck serve</code>.</p>}
-    </main>
+    <div className="app">
+      <nav>
+        <strong>Tapedeck</strong>
+        {NAV.map(([k, label]) => (
+          <a key={k} href={`#/${k}`} className={screen === k ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate(k); }}>{label}</a>
+        ))}
+        <span className="spacer" />
+        <span className={`conn ${connected ? 'ok' : 'bad'}`} data-testid="status" title="live updates">{connected ? '● live' : '○ reconnecting'}</span>
+        <span className="muted small">v{version}</span>
+      </nav>
+      <main>
+        {screen === 'streams' && <Streams />}
+        {screen === 'events' && <Events />}
+        {screen === 'editor' && arg && <Editor key={arg} id={arg} titlePrefix={editorCfg.titlePrefix} locations={editorCfg.locations} />}
+        {screen === 'uploads' && <Uploads />}
+        {screen === 'tombstones' && <Tombstones />}
+        {screen === 'settings' && <SettingsScreen />}
+      </main>
+    </div>
   );
 }
