@@ -52,6 +52,10 @@ export const NodeConfig = z.object({
   demo: z.boolean().default(false),
   /** prepended to every video title (counts towards YouTube's 100 characters) */
   titlePrefix: z.string().max(50).default(''),
+  /** YouTube client settings (endpoints, quota profile, secret store); parsed by main/youtube/config.ts */
+  youtube: z.record(z.string(), z.unknown()).default({}),
+  /** run the cutter (claim, cut and upload EDITED events) on this node */
+  cutter: z.boolean().default(true),
   uploadLocations: z.array(UploadLocationConfig).default([{ name: 'local', type: 'local', cutType: 'full', path: 'videos', unlistedOnly: false, categoryId: '20', language: 'en' }]),
 });
 export type NodeConfig = z.infer<typeof NodeConfig>;

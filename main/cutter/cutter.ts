@@ -1,0 +1,276 @@
+/**
+ * The cutter (wubloader §5.3–5.5): claims EDITED events for its upload locations, cuts them, uploads,
+ * and moves them through FINALIZING to TRANSCODING or DONE; a transcode checker finishes TRANSCODING
+ * rows; an updater applies MODIFIED metadata. Errors follow wubloader's meaning: retryable → EDITED
+ * (any cutter tries again), non-retryable → UNEDITED with the reason for the operator.
+ *
+ * Crash safety: uploads go through a journal (main/youtube), so on start-up a CLAIMED or FINALIZING row
+ * of ours that has a journal is resumed, never released to another node (which could upload it twice).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ContainsHoles } from '../media/segments/select.ts';
+import type { SegmentStore } from '../media/segments/store.ts';
+import type { EventRecord } from '../core/events/model.ts';
+import { editInputsOf } from '../core/events/model.ts';
+import type { EventsRepository } from '../core/events/repository.ts';
+import type { UploadLocationConfig } from '../core/config.ts';
+import { thumbnailHash } from '../media/thumbnails/index.ts';
+import { AccountNeedsReconnectError, QuotaParkedError, YouTubeError } from '../youtube/errors.ts';
+import type { UploadJournal } from '../youtube/journal.ts';
+import type { VideoMetadata } from '../youtube/metadata.ts';
+import { BackendError, type UploadBackend } from './backends.ts';
+import { cutWorkFile, HolesError, removeWorkFiles, segmentsFor, thumbnailFor } from './job.ts';
+
+export interface CutterOptions {
+  name: string;
+  repo: EventsRepository;
+  store: SegmentStore;
+  backends: UploadBackend[];
+  workDir: string;
+  titlePrefix: string;
+  journal?: UploadJournal;
+  templates: Parameters<typeof thumbnailFor>[2];
+  publish: (topic: string, data: unknown, key?: string) => void;
+  log: (level: 'info' | 'warn' | 'error', msg: string) => void;
+  intervals?: Partial<{ idleMs: number; errorMs: number; retryMs: number; transcodeMs: number; updateMs: number }>;
+}
+
+class JobCancelled extends Error {}
+
+const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
+  const t = setTimeout(resolve, ms);
+  signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+});
+
+export class Cutter {
+  private ctl = new AbortController();
+  private loops: Promise<void>[] = [];
+  /** location → time it may be used again (quota parked, account needs reconnecting) */
+  private parked = new Map<string, { until: number; why: string }>();
+  private readonly i: { idleMs: number; errorMs: number; retryMs: number; transcodeMs: number; updateMs: number };
+
+  constructor(private o: CutterOptions) {
+    this.i = { idleMs: 1000, errorMs: 5000, retryMs: 5000, transcodeMs: 5000, updateMs: 10_000, ...o.intervals };
+  }
+
+  private backend(location: string | null): UploadBackend | undefined {
+    return this.o.backends.find((b) => b.location.name === location);
+  }
+
+  private activeLocations(): string[] {
+    const now = Date.now();
+    return this.o.backends.map((b) => b.location.name).filter((n) => (this.parked.get(n)?.until ?? 0) <= now);
+  }
+
+  metadataOf(e: EventRecord, loc: UploadLocationConfig): VideoMetadata {
+    return {
+      title: this.o.titlePrefix + (e.video_title ?? ''),
+      description: e.video_description ?? '',
+      tags: e.video_tags ?? [],
+      categoryId: loc.categoryId,
+      language: loc.language,
+      privacyStatus: e.public && !loc.unlistedOnly ? 'public' : 'unlisted',
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.recover();
+    const signal = this.ctl.signal;
+    this.loops.push(this.claimLoop(signal), this.transcodeLoop(signal), this.updateLoop(signal));
+  }
+
+  async stop(): Promise<void> {
+    this.ctl.abort();
+    await Promise.allSettled(this.loops);
+  }
+
+  /** Start-up: resume our journaled uploads; release other CLAIMED rows; flag unknown FINALIZING ones. */
+  async recover(): Promise<void> {
+    const mine = (await this.o.repo.list({ states: ['CLAIMED', 'FINALIZING'], limit: 1000, offset: 0 })).events
+      .filter((e) => e.uploader === this.o.name);
+    const resumable = new Set<string>();
+    for (const v of mine) if (this.o.journal?.load(v.id)) resumable.add(v.id);
+    for (const id of resumable) {
+      const e = await this.o.repo.get(id);
+      if (!e) continue;
+      this.o.log('info', `resuming upload of ${id} after a restart`);
+      await this.runJob(e, e.state === 'FINALIZING').catch((err) => this.o.log('error', `resume of ${id} failed: ${(err as Error).message}`));
+    }
+    const r = await this.o.repo.rollbackOwned(this.o.name);
+    if (r.released || r.flagged) this.o.log('info', `start-up: released ${r.released} claimed event(s), flagged ${r.flagged} finalizing`);
+  }
+
+  private progress(e: EventRecord, stage: string, p: { bytes?: number; total?: number; rate?: number; eta?: number | null } = {}) {
+    this.o.publish('upload.progress', { eventId: e.id, stage, ...p, time: Date.now() }, e.id);
+  }
+
+  private async claimLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let worked = false;
+      try {
+        const candidates = await this.o.repo.listCandidates(this.o.name, this.activeLocations());
+        // Shuffle so several cutters do not all fight over the same first row.
+        candidates.sort(() => Math.random() - 0.5);
+        for (const c of candidates) {
+          if (signal.aborted) break;
+          try {
+            await segmentsFor(this.o.store, c);
+          } catch (err) {
+            if (err instanceof HolesError || err instanceof ContainsHoles) {
+              await this.o.repo.setCandidateError(c.id, `Node ${this.o.name} does not have all the video needed to cut this event (${(err as Error).message}). Another node may, or set "allow holes".`);
+              continue;
+            }
+            throw err;
+          }
+          if (!(await this.o.repo.claimEvent(c.id, this.o.name, editInputsOf(c)))) continue;
+          const claimed = await this.o.repo.get(c.id);
+          if (!claimed) continue;
+          worked = true;
+          await this.runJob(claimed, false);
+          break;
+        }
+      } catch (err) {
+        this.o.log('error', `cutter loop error: ${(err as Error).message}`);
+        await sleep(this.i.errorMs, signal);
+        continue;
+      }
+      if (!worked) await sleep(this.i.idleMs, signal);
+    }
+  }
+
+  /** Cut, thumbnail, upload and record one claimed event. Never throws for job failures. */
+  async runJob(e: EventRecord, alreadyFinalizing: boolean): Promise<void> {
+    const backend = this.backend(e.upload_location);
+    const fail = async (msg: string, retryable: boolean, from: 'CLAIMED' | 'FINALIZING' = 'CLAIMED') => {
+      const text = `${retryable ? 'Retryable' : 'Non-retryable'} error: ${msg}`;
+      this.o.log('warn', `${e.id}: ${text}`);
+      const n = retryable ? await this.o.repo.failRetryable(e.id, this.o.name, text, from) : await this.o.repo.failNonRetryable(e.id, this.o.name, text, from);
+      this.o.publish('upload.failed', { eventId: e.id, title: e.video_title, retryable, message: text }, e.id);
+      if (n === 0) this.o.log('warn', `${e.id}: could not record the error (the event was changed meanwhile)`);
+    };
+    if (!backend) return fail(`no upload location ${JSON.stringify(e.upload_location)} on node ${this.o.name}`, false);
+    let thumb: Buffer | null = null;
+    try {
+      thumb = await thumbnailFor(this.o.store, e, this.o.templates);
+    } catch (err) {
+      return fail(`thumbnail: ${(err as Error).message}`, false);
+    }
+    let work;
+    try {
+      const segments = await segmentsFor(this.o.store, e);
+      const kind = backend.location.cutType;
+      work = await cutWorkFile(this.o.workDir, this.o.store, e, kind, segments, (bytes) => this.progress(e, 'cutting', { bytes }), this.ctl.signal);
+    } catch (err) {
+      if (this.ctl.signal.aborted) return;
+      if (err instanceof HolesError || err instanceof ContainsHoles) return fail(`the recording has holes: ${(err as Error).message}`, true);
+      return fail(`Unhandled exception while cutting: ${(err as Error).message}`, false);
+    }
+    // Still ours? An editor may have pulled the event back while we were cutting.
+    if (!alreadyFinalizing && (await this.o.repo.setRowIfOwned(e.id, this.o.name, { error: null }, 'CLAIMED')) === 0) {
+      this.o.log('info', `${e.id}: cancelled by an operator while cutting`);
+      return;
+    }
+    let video;
+    try {
+      video = await backend.upload({
+        eventId: e.id, filePath: work.path, metadata: this.metadataOf(e, backend.location), signal: this.ctl.signal,
+        onProgress: (p) => this.progress(e, 'uploading', p),
+      });
+    } catch (err) {
+      if (this.ctl.signal.aborted) return; // shutting down: the journal resumes it next start
+      if (err instanceof QuotaParkedError || (err instanceof YouTubeError && err.parked)) {
+        const until = (err as YouTubeError).parked?.until ?? Date.now() + 3600_000;
+        this.parked.set(backend.location.name, { until: typeof until === 'number' ? until : Date.parse(String(until)), why: err.message });
+        this.o.publish('quota.parked', { location: backend.location.name, until, message: err.message }, backend.location.name);
+        return fail(err.message, true, alreadyFinalizing ? 'FINALIZING' : 'CLAIMED');
+      }
+      if (err instanceof AccountNeedsReconnectError) {
+        this.parked.set(backend.location.name, { until: Date.now() + 60_000, why: err.message });
+        this.o.publish('account.needs_reconnect', { account: err.accountId, location: backend.location.name, message: err.message }, err.accountId);
+        return fail(err.message, true, alreadyFinalizing ? 'FINALIZING' : 'CLAIMED');
+      }
+      const retryable = err instanceof BackendError || err instanceof YouTubeError ? err.retryable : true;
+      return fail((err as Error).message, retryable, alreadyFinalizing ? 'FINALIZING' : 'CLAIMED');
+    }
+    // The video exists now: FINALIZING marks "uploaded, recording the result".
+    if (!alreadyFinalizing && (await this.o.repo.markFinalizing(e.id, this.o.name)) === 0) {
+      this.o.log('error', `${e.id}: uploaded as ${video.videoId} but the event changed meanwhile; recording the link anyway`);
+    }
+    let thumbSha: string | null = e.thumbnail_last_written;
+    if (thumb && backend.setThumbnail) {
+      try {
+        await backend.setThumbnail(video.videoId, thumb, null);
+        thumbSha = thumbnailHash(thumb);
+      } catch (err) {
+        await this.o.repo.markUploadedThumbnailFailed(e.id, this.o.name, { videoId: video.videoId, videoLink: video.videoLink, error: `Error setting thumbnail: ${(err as Error).message}` });
+        this.o.journal?.remove(e.id);
+        await removeWorkFiles(this.o.workDir, e.id);
+        return;
+      }
+    }
+    const n = await this.o.repo.markUploaded(e.id, this.o.name, { videoId: video.videoId, videoLink: video.videoLink, thumbnailLastWritten: thumbSha, needsTranscode: video.needsTranscode });
+    if (n === 0) this.o.log('error', `${e.id}: could not record upload ${video.videoId}`);
+    this.progress(e, video.needsTranscode ? 'transcoding' : 'done', { bytes: work.bytes, total: work.bytes });
+    // Done with this job: a later force-reset + resubmit is a deliberate new upload.
+    this.o.journal?.remove(e.id);
+    await removeWorkFiles(this.o.workDir, e.id);
+  }
+
+  private async transcodeLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let found = false;
+      for (const b of this.o.backends) {
+        if (!b.checkTranscoded) continue;
+        try {
+          const rows = await this.o.repo.listTranscoding(b.location.name);
+          if (!rows.length) continue;
+          found = true;
+          const r = await b.checkTranscoded(rows.map((x) => x.video_id!).filter(Boolean));
+          const ids = rows.filter((x) => r.done.includes(x.video_id!)).map((x) => x.id);
+          if (ids.length) await this.o.repo.markTranscoded(ids);
+          for (const f of r.failed) this.o.log('warn', `video ${f.id} failed processing: ${f.reason}`);
+        } catch (err) {
+          this.o.log('warn', `transcode check for ${b.location.name}: ${(err as Error).message}`);
+        }
+      }
+      await sleep(found ? this.i.transcodeMs : this.i.transcodeMs * 2, signal);
+    }
+  }
+
+  private async updateLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      for (const b of this.o.backends) {
+        if (!b.updateVideo) continue;
+        try {
+          for (const e of await this.o.repo.listModified(b.location.name)) {
+            if (!e.video_id) continue;
+            try {
+              await b.updateVideo(e.video_id, this.metadataOf(e, b.location));
+              let extra = {};
+              const thumb = await thumbnailFor(this.o.store, e, this.o.templates);
+              if (thumb && b.setThumbnail) {
+                const sha = thumbnailHash(thumb);
+                if (sha !== e.thumbnail_last_written) {
+                  await b.setThumbnail(e.video_id, thumb, e.thumbnail_last_written);
+                  extra = { thumbnail_last_written: sha };
+                }
+              }
+              await this.o.repo.markUpdated(e.id, e, extra);
+            } catch (err) {
+              await this.o.repo.setUpdateError(e.id, `Failed to update video: ${(err as Error).message}`);
+            }
+          }
+        } catch (err) {
+          this.o.log('warn', `updater for ${b.location.name}: ${(err as Error).message}`);
+        }
+      }
+      await sleep(this.i.updateMs, signal);
+    }
+  }
+}
+
+export function workDirOf(dataDir: string): string {
+  return join(dataDir, 'cutter', 'work');
+}
+
