@@ -5,7 +5,17 @@
 import type { SubsystemFactory } from './core/subsystem.ts';
 import { segmentsApiSubsystem } from './core/segments-api/index.ts';
 import { settingsSubsystem } from './core/settings-api.ts';
+import { createEventsSubsystem } from './core/events/subsystem.ts';
+import { recorderSubsystem } from './recorder/index.ts';
+import { cutterSubsystem } from './cutter/index.ts';
+
+/** The events DB with its rules taken from the node config (title prefix, locations, footer...). */
+export const configuredEventsSubsystem: SubsystemFactory = (ctx) => createEventsSubsystem({
+  ...ctx.config.events,
+  titlePrefix: ctx.config.titlePrefix,
+  locations: ctx.config.uploadLocations.map((l) => l.name),
+})(ctx);
 
 export async function defaultSubsystems(): Promise<SubsystemFactory[]> {
-  return [settingsSubsystem, segmentsApiSubsystem];
+  return [settingsSubsystem, segmentsApiSubsystem, configuredEventsSubsystem, recorderSubsystem, cutterSubsystem];
 }

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { EventsSettings } from './events/settings.ts';
 
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/;
 
@@ -52,6 +53,9 @@ export const NodeConfig = z.object({
   demo: z.boolean().default(false),
   /** prepended to every video title (counts towards YouTube's 100 characters) */
   titlePrefix: z.string().max(50).default(''),
+  /** events database settings (description footer, static tags, marker lead-in); titlePrefix and the
+   * location list come from the top-level titlePrefix and uploadLocations */
+  events: EventsSettings.omit({ titlePrefix: true, locations: true }).default(EventsSettings.omit({ titlePrefix: true, locations: true }).parse({})),
   /** YouTube client settings (endpoints, quota profile, secret store); parsed by main/youtube/config.ts */
   youtube: z.record(z.string(), z.unknown()).default({}),
   /** run the cutter (claim, cut and upload EDITED events) on this node */

@@ -13,6 +13,7 @@ import { ContainsHoles } from '../media/segments/select.ts';
 import type { SegmentStore } from '../media/segments/store.ts';
 import type { EventRecord } from '../core/events/model.ts';
 import { editInputsOf } from '../core/events/model.ts';
+import { finalDescription, finalTags, finalTitle } from '../core/events/validation.ts';
 import type { EventsRepository } from '../core/events/repository.ts';
 import type { UploadLocationConfig } from '../core/config.ts';
 import { thumbnailHash } from '../media/thumbnails/index.ts';
@@ -24,6 +25,9 @@ import { cutWorkFile, HolesError, removeWorkFiles, segmentsFor, thumbnailFor } f
 
 export interface CutterOptions {
   name: string;
+  /** description footer and static tags appended at upload (events settings) */
+  descriptionFooter?: string;
+  staticTags?: string[];
   repo: EventsRepository;
   store: SegmentStore;
   backends: UploadBackend[];
@@ -38,9 +42,15 @@ export interface CutterOptions {
 
 class JobCancelled extends Error {}
 
+/** Sleep that ends early on shutdown; the abort listener is removed again so loops don't pile them up. */
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  const done = () => {
+    clearTimeout(t);
+    signal.removeEventListener('abort', done);
+    resolve();
+  };
+  const t = setTimeout(done, ms);
+  signal.addEventListener('abort', done, { once: true });
 });
 
 export class Cutter {
@@ -65,9 +75,9 @@ export class Cutter {
 
   metadataOf(e: EventRecord, loc: UploadLocationConfig): VideoMetadata {
     return {
-      title: this.o.titlePrefix + (e.video_title ?? ''),
-      description: e.video_description ?? '',
-      tags: e.video_tags ?? [],
+      title: finalTitle(e.video_title ?? '', { titlePrefix: this.o.titlePrefix }),
+      description: finalDescription(e.video_description ?? '', { descriptionFooter: this.o.descriptionFooter ?? '' }),
+      tags: finalTags(e.video_tags ?? [], { staticTags: this.o.staticTags ?? [] }),
       categoryId: loc.categoryId,
       language: loc.language,
       privacyStatus: e.public && !loc.unlistedOnly ? 'public' : 'unlisted',

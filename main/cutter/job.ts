@@ -11,7 +11,7 @@ import { cutToFile, type CutKind } from '../media/cut/index.ts';
 import type { SegmentOrHole } from '../media/segments/select.ts';
 import type { SegmentStore } from '../media/segments/store.ts';
 import { makeThumbnail, type ThumbnailRequest } from '../media/thumbnails/index.ts';
-import type { EditInputs, EventRecord } from '../core/events/model.ts';
+import { editInputsOf, type EditInputs, type EventRecord } from '../core/events/model.ts';
 
 export class HolesError extends Error {}
 
@@ -74,7 +74,7 @@ export async function cutWorkFile(
   onProgress: (bytes: number) => void, signal?: AbortSignal,
 ): Promise<WorkFile> {
   await fsp.mkdir(workDir, { recursive: true });
-  const hash = editHash(e).slice(0, 16);
+  const hash = editHash(editInputsOf(e)).slice(0, 16);
   const path = join(workDir, `${e.id}-${hash}.ts`);
   const marker = `${path}.done`;
   if (existsSync(marker) && existsSync(path)) {

@@ -28,6 +28,7 @@ export async function createCutter(
   const templates = new TemplateStore(dataDir);
   const cutter = new Cutter({
     name: config.nodeName, repo, store, backends, workDir: workDirOf(dataDir), titlePrefix: config.titlePrefix,
+    descriptionFooter: config.events.descriptionFooter, staticTags: config.events.staticTags,
     journal: youtube?.uploader.journal, templates: (n) => templates.get(n), publish: io.publish, log: io.log, intervals: io.intervals,
   });
   return {

@@ -63,6 +63,9 @@ test('EDITED → DONE through the local backend: two ranges with a fade, frame-a
   assert.deepEqual(p.streams.map((s) => s.codec_type).sort(), ['audio', 'video']);
   const errs = execFileSync('ffmpeg', ['-v', 'error', '-i', join(outDir, video), '-f', 'null', '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   assert.equal(errs.trim(), '');
+  // Work files go right after the DONE write; give that a moment.
+  const t0 = Date.now();
+  while (readdirSync(join(dataDir, 'cutter', 'work')).length > 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
   assert.equal(readdirSync(join(dataDir, 'cutter', 'work')).length, 0, 'work files cleaned up');
 });
 

@@ -106,6 +106,9 @@ export function fromDraft(d: Draft): Record<string, unknown> {
   };
 }
 
+/** /api/events is the SSE stream, so the events database lives under /api/db/events. */
+const BASE = '/api/db/events';
+
 function unwrap(r: unknown): Record<string, unknown> {
   const o = r as Record<string, unknown>;
   return (o && typeof o === 'object' && 'event' in o ? o.event : o) as Record<string, unknown>;
@@ -113,31 +116,31 @@ function unwrap(r: unknown): Record<string, unknown> {
 
 export async function listEvents(f: EventFilter = {}): Promise<EventView[]> {
   const q = new URLSearchParams(Object.entries(f).filter(([, v]) => v) as [string, string][]);
-  const r = await api<unknown>(`/api/events?${q}`);
+  const r = await api<unknown>(`${BASE}?${q}`);
   const rows = (Array.isArray(r) ? r : ((r as { events?: unknown[]; items?: unknown[] }).events ?? (r as { items?: unknown[] }).items ?? [])) as Record<string, unknown>[];
   return rows.map(toView);
 }
 
 export async function getEvent(id: string): Promise<EventView> {
-  return toView(unwrap(await api(`/api/events/${encodeURIComponent(id)}`)));
+  return toView(unwrap(await api(`${BASE}/${encodeURIComponent(id)}`)));
 }
 
 export async function createMark(channel: string, timeUs: number, leadInSeconds: number): Promise<EventView> {
-  return toView(unwrap(await api('/api/events', { body: { channel, time: iso(timeUs), leadInSeconds } })));
+  return toView(unwrap(await api(BASE, { body: { channel, time: iso(timeUs), leadInSeconds } })));
 }
 
 export async function createRange(channel: string, start: number, end: number): Promise<EventView> {
-  return toView(unwrap(await api('/api/events', { body: { channel, start: iso(start), end: iso(end) } })));
+  return toView(unwrap(await api(BASE, { body: { channel, start: iso(start), end: iso(end) } })));
 }
 
 type Verb = 'save' | 'submit' | 'modify';
 
 export async function writeEvent(id: string, verb: Verb, d: Draft, baseRevision: number, override = false): Promise<EventView> {
   const body = { ...fromDraft(d), baseRevision, override };
-  const path = `/api/events/${encodeURIComponent(id)}${verb === 'save' ? '' : `/${verb}`}`;
+  const path = `${BASE}/${encodeURIComponent(id)}${verb === 'save' ? '' : `/${verb}`}`;
   return toView(unwrap(await api(path, { method: verb === 'save' ? 'PUT' : 'POST', body })));
 }
 
-export async function eventAction(id: string, action: 'cancel' | 'reset' | 'manual-link', body: Record<string, unknown> = {}): Promise<EventView> {
-  return toView(unwrap(await api(`/api/events/${encodeURIComponent(id)}/${action}`, { body })));
+export async function eventAction(ev: EventView, action: 'cancel' | 'reset' | 'manual-link', body: Record<string, unknown> = {}): Promise<EventView> {
+  return toView(unwrap(await api(`${BASE}/${encodeURIComponent(ev.id)}/${action}`, { body: { baseRevision: ev.revision, ...body } })));
 }

@@ -311,7 +311,7 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
         {canEditVideo && <button type="button" onClick={() => void write('save')} data-testid="save-draft">Save draft (Ctrl+S)</button>}
         {canEditVideo && <button type="button" className="primary" onClick={() => void write('submit')} data-testid="submit">Submit (Ctrl+Enter)</button>}
         {!canEditVideo && canEditMeta && <button type="button" className="primary" onClick={() => void write('modify')} data-testid="submit-changes">Submit changes</button>}
-        {['EDITED', 'CLAIMED'].includes(ev.state) && <button type="button" onClick={async () => setEv(await eventAction(ev.id, 'cancel'))}>Cancel upload</button>}
+        {['EDITED', 'CLAIMED'].includes(ev.state) && <button type="button" onClick={async () => setEv(await eventAction(ev, 'cancel'))}>Cancel upload</button>}
         <button type="button" onClick={() => setHelp(true)}>Shortcuts (?)</button>
       </div>
 

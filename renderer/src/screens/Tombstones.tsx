@@ -5,13 +5,12 @@
 import { useEffect, useState } from 'react';
 import { CoverageBar } from '../components/CoverageBar.tsx';
 import { api } from '../lib/api.ts';
-import { streamsFromResponse, type StreamView } from '../lib/streams.ts';
 import { clock, isoFromUs, US, usFromIso } from '../lib/time.ts';
 
 interface Tomb { path: string; start: number; duration: number; reason: string | null; by: string | null; time: string | null }
 
 export function Tombstones() {
-  const [streams, setStreams] = useState<StreamView[]>([]);
+  const [channels, setChannels] = useState<string[]>([]);
   const [channel, setChannel] = useState('');
   const [quality, setQuality] = useState('source');
   const [now] = useState(() => Date.now() * 1000);
@@ -24,11 +23,11 @@ export function Tombstones() {
   const [refresh, setRefresh] = useState(0);
 
   useEffect(() => {
-    api<unknown>('/api/streams').then((b) => {
-      const s = streamsFromResponse(b);
-      setStreams(s);
-      if (!channel && s[0]) setChannel(s[0].channel);
-    }, () => {});
+    // Every channel in the store, including ones only backfilled from peers.
+    api<string[]>('/files').then((list) => {
+      setChannels(list);
+      if (!channel && list[0]) setChannel(list[0]);
+    }, (e) => setMsg((e as Error).message));
   }, []); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     if (!channel) return;
@@ -60,7 +59,7 @@ export function Tombstones() {
       <h2>Tombstones</h2>
       <div className="row">
         <label>Channel <select aria-label="Channel" value={channel} onChange={(e) => setChannel(e.target.value)}>
-          {[...new Set(streams.map((s) => s.channel))].map((c) => <option key={c}>{c}</option>)}
+          {channels.map((c) => <option key={c}>{c}</option>)}
         </select></label>
         <label>Quality <input aria-label="Quality" value={quality} onChange={(e) => setQuality(e.target.value)} /></label>
         <label>Window <select aria-label="Window" onChange={(e) => setWin([now - Number(e.target.value) * 3600 * US, now])} defaultValue="6">

@@ -36,7 +36,7 @@ export function Uploads() {
   const act = async (e: EventView, action: 'cancel' | 'reset') => {
     if (action === 'reset' && !confirm(`Force reset "${e.draft.title}" to UNEDITED? Check YouTube first if it was FINALIZING.`)) return;
     try {
-      await eventAction(e.id, action, action === 'reset' ? { force: true } : {});
+      await eventAction(e, action);
     } catch (err) {
       setError((err as Error).message);
     }

@@ -292,8 +292,9 @@ export class Channel {
     return left + this.segmentGraceMs;
   }
 
-  private newSession(startMs: number, mediaSequenceStart: number, format: SegmentFormat): Session {
+  private newSession(startAt: number, mediaSequenceStart: number, format: SegmentFormat): Session {
     const index = this.sessions.length;
+    const startMs = Math.round(startAt); // whole ms, so PROGRAM-DATE-TIME steps are exact
     const s: Session = {
       index,
       broadcastId: String(40_000_000_000 + Math.floor(startMs / 1000) * 10 + (index % 10)),
@@ -358,8 +359,8 @@ export class Channel {
     const n = this.adCounter++;
     const creativeId = String(2_474_283_100_000 + n);
     return {
-      // Twitch ids look like stitched-ad-<unix seconds>-<duration>; the counter keeps ours unique.
-      id: `stitched-ad-${Math.floor(nowMs / 1000)}-${segments * this.baseSpec.segmentSeconds}-${n}`,
+      // Twitch ids look like stitched-ad-<unix seconds>-<n>.
+      id: `stitched-ad-${Math.floor(nowMs / 1000)}-${n}`,
       fromN,
       toN: fromN + segments,
       rollType: opts.rollType ?? 'MIDROLL',
@@ -419,7 +420,7 @@ export interface TimelineEntry {
 export interface TimelineView {
   session: Session;
   entries: TimelineEntry[];
-  /** Future segments announced with EXT-X-TWITCH-PREFETCH (empty during ads and after the end). */
+  /** Future segments announced with EXT-X-TWITCH-PREFETCH (none while an ad is at the live edge, or after the end). */
   prefetch: TimelineEntry[];
   ended: boolean;
   /** Ads overlapping the listed segments. */
@@ -456,8 +457,9 @@ export function buildView(ch: Channel, s: Session, ads: AdBreak[], now: number):
   for (let n = first; n < live; n++) entries.push(entry(n));
   const ended = s.endN !== null;
   const prefetch: TimelineEntry[] = [];
-  const inAd = entries.some((e) => e.ad);
-  if (ch.lowLatency && !ended && !inAd) {
+  // Prefetch lines vanish while an ad plays at the live edge and come back with live content.
+  const adAtEdge = entries.length > 0 && entries[entries.length - 1].ad !== null;
+  if (ch.lowLatency && !ended && !adAtEdge) {
     for (let n = live; n < live + ch.prefetchCount; n++) {
       const e = entry(n);
       if (e.ad) break; // Twitch stops announcing prefetch segments when a break is coming

@@ -8,7 +8,6 @@ import {
   type AdOptions,
   type ChannelOptions,
   type EndOptions,
-  type MasterFormat,
   type RestartOptions,
   type Skew,
   type StartOptions,
@@ -88,6 +87,8 @@ export class ChannelControl {
 
   /** Midroll starting with the segment being produced now (or `inSegments` later). */
   startAd(opts?: AdOptions): AdBreak {
+    // Ad media is made on demand; start now so the first ad segment request does not wait on ffmpeg.
+    this.core.prewarm(this.state, { live: false, ads: true }).catch(() => undefined);
     return this.state.startAd(this.now(), opts);
   }
 
@@ -106,7 +107,7 @@ export class ChannelControl {
     return this.expireUrls();
   }
 
-  set(settings: ChannelSettings & { masterFormat?: MasterFormat }): void {
+  set(settings: ChannelSettings): void {
     const s = this.state;
     if (settings.masterFormat !== undefined) s.masterFormat = settings.masterFormat;
     if (settings.windowSize !== undefined) s.windowSize = settings.windowSize;

@@ -148,7 +148,7 @@ function execute(op: unknown, deps: GqlDeps, user: OAuthUser | null, deviceId: s
   let login: string | null = null;
   let vod = false;
   let typename = true;
-  let opName = typeof o.operationName === 'string' ? o.operationName : 'PlaybackAccessToken';
+  const opName = typeof o.operationName === 'string' ? o.operationName : 'PlaybackAccessToken';
 
   if (typeof o.query === 'string') {
     // Plain-text form. channelName is a literal ("name") or a variable ($login).
@@ -191,7 +191,6 @@ function execute(op: unknown, deps: GqlDeps, user: OAuthUser | null, deviceId: s
     vod = variables.isVod === true && variables.isLive !== true;
     login = typeof variables.login === 'string' ? variables.login : '';
   }
-  opName = typeof o.operationName === 'string' ? o.operationName : opName;
 
   if (vod) {
     // The fake has no VODs: Twitch answers null for an unknown video.

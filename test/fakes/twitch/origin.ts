@@ -26,7 +26,7 @@ export interface OriginOptions {
    * requests at ~60 s; tests usually want 1-2 s. Default 60000.
    */
   segmentCutoffMs?: number;
-  /** Generate/load the ffmpeg segment pools before listening. Default true. */
+  /** Generate/load the live ffmpeg segment pools before start resolves (ad pools: on first startAd). Default true. */
   prewarm?: boolean;
 }
 
@@ -268,12 +268,18 @@ export class OriginCore {
     }
     const contentType = s.format === 'ts' ? 'video/MP2T' : 'video/mp4';
     const stall = this.faults.takeStall(ctx.entry);
-    if (stall) return this.sendStalled(ctx, body, contentType, stall, s.format === 'ts' ? 188 : 1);
+    if (stall) return this.sendStalled(ctx, body, contentType, stall, s.format === 'ts' ? tsCutPoint : (_b, n) => n);
     this.send(ctx, 200, body, contentType);
   }
 
   /** Send part of `body`, stall, then truncate / complete / reset (see StallMode). */
-  async sendStalled(ctx: Ctx, body: Buffer, contentType: string, rule: StallRule, align: number): Promise<void> {
+  async sendStalled(
+    ctx: Ctx,
+    body: Buffer,
+    contentType: string,
+    rule: StallRule,
+    cutPoint: (body: Buffer, wanted: number) => number,
+  ): Promise<void> {
     const { res, entry, signal } = ctx;
     const mode = rule.mode ?? 'truncate';
     entry.fault = `stall:${mode}`;
@@ -282,8 +288,7 @@ export class OriginCore {
       entry.status = 200;
       // No Content-Length: chunked encoding, so ending early still looks like a well-formed response.
       res.writeHead(200, { 'Content-Type': contentType });
-      let cut = Math.floor(body.length * Math.min(Math.max(rule.fraction ?? 0.5, 0), 1));
-      cut -= cut % align; // whole TS packets: "incomplete but valid data"
+      const cut = cutPoint(body, Math.floor(body.length * Math.min(Math.max(rule.fraction ?? 0.5, 0), 1)));
       res.write(body.subarray(0, cut));
       entry.bytes += cut;
       await sleep(rule.cutoffMs ?? this.segmentCutoffMs, undefined, { signal });
@@ -302,15 +307,40 @@ export class OriginCore {
     }
   }
 
-  /** Load every pool the given channel can serve, so the first requests are not slowed by ffmpeg. */
-  async prewarm(ch: Channel, includeAds: boolean): Promise<void> {
+  /** Load the pools a channel serves (live and/or ad media), so first requests don't wait on ffmpeg. */
+  async prewarm(ch: Channel, what: { live: boolean; ads: boolean }): Promise<void> {
     const jobs: Promise<unknown>[] = [];
     for (const q of ch.qualities) {
-      jobs.push(getSegmentPool(ch.specFor(q, false, ch.format)));
-      if (includeAds) jobs.push(getSegmentPool(ch.specFor(q, true, ch.format)));
+      if (what.live) jobs.push(getSegmentPool(ch.specFor(q, false, ch.format)));
+      if (what.ads) jobs.push(getSegmentPool(ch.specFor(q, true, ch.format)));
     }
     await Promise.all(jobs);
   }
+}
+
+/**
+ * Where to cut a TS segment so that what is sent is "incomplete but valid": the last packet boundary at
+ * or before `wanted` where no elementary stream has a PES packet in progress (for every PID, the next
+ * packet after the cut starts a new PES, or there is none). The result ends on whole frames of every
+ * stream. fMP4 has no such point inside a fragment's mdat, so for fMP4 the cut is at the requested byte
+ * and the last samples are damaged.
+ */
+export function tsCutPoint(body: Buffer, wanted: number): number {
+  const packets = Math.floor(body.length / 188);
+  const limit = Math.min(Math.floor(wanted / 188), packets);
+  // Walk backwards; `open` = PIDs whose next packet (after the current position) continues a PES.
+  const open = new Set<number>();
+  for (let i = packets - 1; i >= 1; i--) {
+    const p = i * 188;
+    if (body[p] !== 0x47) return limit * 188;
+    const pid = ((body[p + 1] & 0x1f) << 8) | body[p + 2];
+    if (pid !== 0x1fff) {
+      if (body[p + 1] & 0x40) open.delete(pid);
+      else open.add(pid);
+    }
+    if (i <= limit && open.size === 0) return p;
+  }
+  return limit * 188;
 }
 
 /** Relative reference from the document at `fromPath` to `toPath` (both absolute paths). */

@@ -81,7 +81,7 @@ export interface SegmentPool {
   timescales: Map<number, number>;
 }
 
-const GENERATOR_VERSION = 3;
+const GENERATOR_VERSION = 4;
 
 export function ffmpegPath(): string {
   return process.env.FFMPEG_PATH || '/usr/bin/ffmpeg';
@@ -202,7 +202,15 @@ async function generate(spec: SegmentSpec, dir: string): Promise<void> {
     }
   }
   if (spec.audio) {
-    args.push('-map', `${input++}:a`, '-c:a', 'aac', '-ac', '2', '-b:a', `${Math.round(spec.audioBitrate / 1000)}k`);
+    // The AAC encoder prepends one frame of priming (1024 samples) that keeps its own timestamp, so
+    // N input samples come out as (N + 1024) / 1024 frames. Feeding one frame less than the pool length
+    // makes the audio packets tile the cycle exactly; otherwise the first frame of each repeat would
+    // overlap the last frame of the previous one (non-monotonic audio DTS at every wrap).
+    const samples = Math.round(total * 48_000) - 1024;
+    args.push(
+      '-map', `${input++}:a`, '-af', `atrim=end_sample=${samples}`,
+      '-c:a', 'aac', '-ar', '48000', '-ac', '2', '-b:a', `${Math.round(spec.audioBitrate / 1000)}k`,
+    );
   }
   const ext = spec.format === 'ts' ? 'ts' : 'm4s';
   args.push('-f', 'hls', '-hls_time', String(spec.segmentSeconds), '-hls_list_size', '0', '-hls_playlist_type', 'vod');

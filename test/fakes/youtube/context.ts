@@ -136,6 +136,8 @@ export interface Ctx {
   log: RequestLogEntry[];
   /** Requests held open by a 'hang' fault, released on close(). */
   hanging: Set<ServerResponse>;
+  /** Handler for /__admin/* (installed by index.ts). */
+  admin?: (rc: Rc) => Promise<void>;
 }
 
 /** Per-request context. */

@@ -125,7 +125,7 @@ export class MultipartParser {
           this.state = 'afterDelimiter';
           break;
         }
-        case 'done':
+        default:
           return events;
       }
     }

@@ -90,6 +90,7 @@ export interface TokenResponse {
   access_token: string;
   expires_in: number;
   refresh_token?: string;
+  refresh_token_expires_in?: number;
   scope: string;
   token_type: 'Bearer';
 }
@@ -416,7 +417,13 @@ function exchangeCode(ctx: Ctx, client: Required<OAuthClientConfig>, p: URLSearc
   }
   // Codes are single use; a second exchange fails with invalid_grant.
   rec.used = true;
-  return ctx.oauth.issueGrant(client.clientId, rec.channelId, rec.scopes.length ? rec.scopes : DEFAULT_SCOPES);
+  const tokens = ctx.oauth.issueGrant(client.clientId, rec.channelId, rec.scopes.length ? rec.scopes : DEFAULT_SCOPES);
+  // Apps whose consent screen is in "Testing" status get short-lived refresh tokens,
+  // announced with refresh_token_expires_in ([UNSURE] whether always present).
+  if (ctx.opts.refreshTokenTtlMs !== undefined) {
+    tokens.refresh_token_expires_in = Math.floor(ctx.opts.refreshTokenTtlMs / 1000);
+  }
+  return tokens;
 }
 
 function refresh(ctx: Ctx, client: Required<OAuthClientConfig>, p: URLSearchParams): TokenResponse {

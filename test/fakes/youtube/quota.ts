@@ -10,7 +10,9 @@
  * - "Every request, even an invalid one, costs at least 1 unit": a request that
  *   fails with a client error (4xx other than 401/quota) is billed
  *   `invalidRequestCost` (default 1, capped at the method's cost) instead of the
- *   full cost. Requests rejected for bad credentials cannot be attributed to a
+ *   full cost, from the method's own bucket (so an invalid videos.insert in the
+ *   'separate-100' profile uses up one of the 100 uploads [UNSURE]). Requests
+ *   rejected for bad credentials cannot be attributed to a
  *   project and cost nothing; server errors (5xx) cost nothing.
  * - A request is rejected with 403 quotaExceeded when its full cost does not fit
  *   in what is left of the day ([UNSURE] whether Google lets the last call overdraw;

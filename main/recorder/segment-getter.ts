@@ -1,0 +1,366 @@
+/**
+ * SegmentGetter (wubloader downloader/main.py): fetches one segment and writes it into the store.
+ *
+ * - Streams the body to `PREFIX-temp-rec.<pid>.<uuid>.ts` in the hour folder while hashing, fsyncs, then
+ *   links it to its typed, content-addressed name and removes the temp name (commitRename). If the
+ *   final name exists already (another worker, another node via backfill) the bytes are identical.
+ * - Type: `full`; `suspect` when the download took >= FETCH_SUSPECT_TIME (Twitch's 60 s cut-off
+ *   returns "incomplete but valid data"), when 0 bytes arrived, or when the worker saw a time skew;
+ *   `partial` when the transfer failed after the temp file was created (whatever arrived, hashed).
+ * - Soft timeouts (headers, whole download) start another attempt in parallel; hard timeouts abort.
+ *   The first attempt uses the worker's keep-alive pool, every retry a fresh pool.
+ * - 403/404 = the URL has expired: give up (a hole, which is the honest result). Any other failure is
+ *   retried after jitter(FETCH_RETRY) until a full copy exists or GIVE_UP_TIMEOUT has passed.
+ * - fMP4 segments (EXT-X-MAP) are remuxed to MPEG-TS first (see remux.ts); the init segment is
+ *   fetched once per worker and URI.
+ * - Several workers may list the same segment (overlap on renewal): a getter waits for an earlier
+ *   getter of the same segment and only downloads if that one did not produce a full copy.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { promises as fsp, constants as fsc } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hashFile } from '../media/segments/hash.ts';
+import { formatHour, segmentFilename, segmentPrefix, type SegmentType } from '../media/segments/names.ts';
+import { commitRename, writeFileDurably, type SegmentStore } from '../media/segments/store.ts';
+import { HttpPool, HttpStatusError, openRequest, readBody, redactUrl, TimeoutError } from './http.ts';
+import type { ByteRange } from './hls.ts';
+import { TOPIC_ERROR, TOPIC_SEGMENT, type ErrorMessage, type Log, type Publish, type SegmentMessage } from './messages.ts';
+import { remuxFmp4ToTs } from './remux.ts';
+import { jitter, type RecorderTimings } from './timings.ts';
+import { deferred, errorMessage, sleep } from './util.ts';
+
+/** Marker in temp names written by a recorder process: `rec.<pid>.<uuid>` (see recovery.ts). */
+export const TEMP_MARKER = 'rec';
+export const tempArg = () => `${TEMP_MARKER}.${process.pid}.${randomUUID()}`;
+
+export type GetterResult = 'full' | 'suspect' | 'partial' | 'exists' | 'expired' | 'gave-up' | 'stopped';
+
+/** Everything a getter shares with the other getters of one channel/quality. */
+export interface StreamContext {
+  store: SegmentStore;
+  channel: string;
+  quality: string;
+  timings: RecorderTimings;
+  publish: Publish;
+  log: Log;
+  /** in-flight getters by segment prefix, across this stream's workers */
+  inflight: Map<string, Promise<GetterResult>>;
+  /** start times (µs) given to segments of a playlist without PROGRAM-DATE-TIME, by media sequence */
+  seqTimes: Map<number, number>;
+}
+
+export interface SegmentToGet {
+  uri: string;
+  byteRange: ByteRange | null;
+  sequence: number;
+  /** epoch µs */
+  start: number;
+  /** seconds (EXTINF) */
+  duration: number;
+  map: { uri: string; byteRange: ByteRange | null } | null;
+}
+
+/** fMP4 init segments of one worker, fetched once per URI (again after a failure). */
+export class InitCache {
+  private cache = new Map<string, Promise<Buffer>>();
+
+  get(map: { uri: string; byteRange: ByteRange | null }, pool: HttpPool, signal: AbortSignal): Promise<Buffer> {
+    const key = `${map.uri}#${map.byteRange ? `${map.byteRange.offset}+${map.byteRange.length}` : ''}`;
+    let p = this.cache.get(key);
+    if (!p) {
+      p = (async () => {
+        const res = await openRequest(map.uri, { pool, signal, headers: rangeHeader(map.byteRange) });
+        const body = await readBody(res);
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status >= 300) throw new HttpStatusError(status, map.uri, '');
+        return body;
+      })();
+      this.cache.set(key, p);
+      p.catch(() => this.cache.delete(key));
+    }
+    return p;
+  }
+}
+
+function rangeHeader(r: ByteRange | null): Record<string, string> {
+  return r ? { range: `bytes=${r.offset}-${r.offset + r.length - 1}` } : {};
+}
+
+async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
+  // write(2) may write less than asked (wubloader's writeall lesson); loop until all of it is down.
+  let off = 0;
+  while (off < buf.length) {
+    const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+    if (bytesWritten <= 0) throw new Error('short write');
+    off += bytesWritten;
+  }
+}
+
+export class SegmentGetter {
+  private readonly prefix: string;
+  private readonly hourDir: string;
+  private readonly hourRel: string;
+  private readonly attempts = new Set<AbortController>();
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly stopSignal = new AbortController();
+  /** set when a full copy exists: remaining attempts are cancelled and their temp files dropped */
+  private superseded = false;
+  readonly done = deferred<GetterResult>();
+
+  constructor(
+    private readonly ctx: StreamContext,
+    readonly seg: SegmentToGet,
+    private readonly pool: HttpPool,
+    private readonly initCache: InitCache,
+    /** the worker saw a PROGRAM-DATE-TIME skew: whatever this gets is suspect */
+    private readonly skewSuspect: boolean,
+  ) {
+    this.prefix = segmentPrefix(seg.start, seg.duration);
+    this.hourRel = `${ctx.channel}/${ctx.quality}/${formatHour(seg.start)}`;
+    this.hourDir = join(ctx.store.root, ctx.channel, ctx.quality, formatHour(seg.start));
+  }
+
+  get key(): string {
+    return `${this.hourRel}/${this.prefix}`;
+  }
+
+  /** Cut every download in flight (their bytes become partial segments) and stop retrying. */
+  abort(): void {
+    this.stopSignal.abort(new Error('recorder stopping'));
+    for (const a of this.attempts) a.abort(new Error('recorder stopping'));
+  }
+
+  async run(): Promise<GetterResult> {
+    let result: GetterResult = 'stopped';
+    try {
+      const prior = this.ctx.inflight.get(this.key);
+      if (prior) {
+        const r = await prior;
+        if (r === 'full' || r === 'exists') {
+          result = 'exists';
+          return result;
+        }
+      }
+      this.ctx.inflight.set(this.key, this.done.promise);
+      result = await this.loop();
+      return result;
+    } finally {
+      if (result === 'full' || result === 'exists') {
+        this.superseded = true;
+        for (const a of this.attempts) a.abort(new Error('superseded by a full copy'));
+      }
+      // Attempts still running (soft-timeout duplicates, or cut by abort()) settle before we report done,
+      // so no temp file outlives its getter.
+      await Promise.allSettled([...this.running]);
+      if (this.ctx.inflight.get(this.key) === this.done.promise) this.ctx.inflight.delete(this.key);
+      this.done.resolve(result);
+    }
+  }
+
+  private async loop(): Promise<GetterResult> {
+    const t = this.ctx.timings;
+    const started = performance.now();
+    const success = deferred<GetterResult>();
+    let first = true;
+    const stopped = new Promise<'stop'>((r) => {
+      if (this.stopSignal.signal.aborted) r('stop');
+      else this.stopSignal.signal.addEventListener('abort', () => r('stop'), { once: true });
+    });
+    while (!this.stopSignal.signal.aborted) {
+      try {
+        if (success.settled) return success.promise;
+        if (await this.exists()) return 'exists';
+        if (performance.now() - started > t.giveUpTimeoutMs) {
+          this.error(`giving up on segment ${this.seg.sequence} (${this.prefix}) after ${Math.round(t.giveUpTimeoutMs / 1000)} s of failures`);
+          return 'gave-up';
+        }
+        const retry = deferred<'soft'>();
+        const pool = first ? this.pool : new HttpPool();
+        const attempt = this.attempt(pool, () => retry.resolve('soft')).finally(() => {
+          if (pool !== this.pool) pool.destroy();
+          this.running.delete(attempt);
+        });
+        this.running.add(attempt);
+        first = false;
+        void attempt.then((r) => {
+          if (r !== null) success.resolve(r);
+        });
+        const outcome = await Promise.race([success.promise, attempt.then((r) => r ?? 'failed'), retry.promise, stopped]);
+        if (outcome === 'stop') break;
+        if (outcome === 'soft') continue; // soft timeout: start another attempt right away
+        if (outcome !== 'failed') return outcome;
+        const waited = await Promise.race([
+          sleep(jitter(t.segmentFetchRetryMs, t.jitter), this.stopSignal.signal).then(() => 'slept' as const),
+          retry.promise,
+          success.promise,
+        ]);
+        if (waited !== 'slept' && waited !== 'soft') return waited;
+      } catch (e) {
+        // Unexpected (filesystem, bug): log and carry on, like wubloader's run() loop.
+        this.error(`unexpected failure getting segment ${this.seg.sequence}: ${errorMessage(e)}`);
+        await sleep(jitter(t.segmentUnexpectedFailureRetryMs, t.jitter), this.stopSignal.signal);
+      }
+    }
+    return 'stopped';
+  }
+
+  /** A full copy of this segment (same start and duration) is already in the store. */
+  private async exists(): Promise<boolean> {
+    let names: string[];
+    try {
+      names = await fsp.readdir(this.hourDir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+    const full = `${this.prefix}-full-`;
+    return names.some((n) => n.startsWith(full) && n.endsWith('.ts'));
+  }
+
+  private error(message: string): void {
+    this.ctx.log('warn', `[${this.ctx.channel}/${this.ctx.quality}] ${message}`);
+    const m: ErrorMessage = { channel: this.ctx.channel, quality: this.ctx.quality, message, at: Date.now() };
+    this.ctx.publish(TOPIC_ERROR, m, this.ctx.channel);
+  }
+
+  private stored(type: Exclude<SegmentType, 'temp'>, name: string, bytes: number, downloadMs: number): void {
+    const m: SegmentMessage = {
+      channel: this.ctx.channel, quality: this.ctx.quality, type, bytes, start: this.seg.start, duration: this.seg.duration,
+      path: `${this.hourRel}/${name}`, downloadMs: Math.round(downloadMs), at: Date.now(),
+    };
+    this.ctx.publish(TOPIC_SEGMENT, m, `${this.ctx.channel}/${this.ctx.quality}`);
+  }
+
+  private classify(elapsedMs: number, bytes: number): 'full' | 'suspect' {
+    if (this.skewSuspect || bytes === 0 || elapsedMs >= this.ctx.timings.fetchSuspectTimeMs) return 'suspect';
+    return 'full';
+  }
+
+  /**
+   * One download attempt. Resolves with the result when the attempt settled the segment (stored it,
+   * or found the URL expired), or null when it failed and another attempt may help.
+   */
+  private async attempt(pool: HttpPool, onSoftTimeout: () => void): Promise<GetterResult | null> {
+    const t = this.ctx.timings;
+    const ac = new AbortController();
+    this.attempts.add(ac);
+    const timers = [
+      setTimeout(() => ac.abort(new TimeoutError(`no response headers after ${t.segmentHeadersHardTimeoutMs} ms`)), t.segmentHeadersHardTimeoutMs),
+      setTimeout(onSoftTimeout, t.segmentHeadersSoftTimeoutMs),
+    ];
+    const fullTimers = [
+      setTimeout(() => ac.abort(new TimeoutError(`download not finished after ${t.segmentFullHardTimeoutMs} ms`)), t.segmentFullHardTimeoutMs),
+      setTimeout(onSoftTimeout, t.segmentFullSoftTimeoutMs),
+    ];
+    const t0 = performance.now();
+    let temp: string | null = null;
+    let fh: FileHandle | null = null;
+    try {
+      const res = await openRequest(this.seg.uri, { pool, signal: ac.signal, headers: rangeHeader(this.seg.byteRange) });
+      timers.forEach(clearTimeout);
+      const status = res.statusCode ?? 0;
+      if (status === 403 || status === 404) {
+        res.resume();
+        this.error(`segment ${this.seg.sequence} (${this.prefix}) answered ${status}: URL expired, giving up (hole)`);
+        return 'expired';
+      }
+      if (status < 200 || status >= 300) {
+        const body = await readBody(res, 4096).catch(() => Buffer.alloc(0));
+        throw new HttpStatusError(status, this.seg.uri, body.toString('utf8'));
+      }
+      await fsp.mkdir(this.hourDir, { recursive: true });
+      if (this.seg.map) return await this.getFmp4(res, pool, ac.signal, t0);
+      temp = join(this.hourDir, segmentFilename(this.seg.start, this.seg.duration, 'temp', tempArg()));
+      fh = await fsp.open(temp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o644);
+      const hash = createHash('sha256');
+      let bytes = 0;
+      for await (const chunk of res) {
+        await writeAll(fh, chunk as Buffer);
+        hash.update(chunk as Buffer);
+        bytes += (chunk as Buffer).length;
+      }
+      await fh.sync();
+      await fh.close();
+      fh = null;
+      const elapsed = performance.now() - t0;
+      const type = this.classify(elapsed, bytes);
+      const name = segmentFilename(this.seg.start, this.seg.duration, type, hash.digest('base64url'));
+      await commitRename(temp, join(this.hourDir, name));
+      temp = null;
+      this.stored(type, name, bytes, elapsed);
+      return type;
+    } catch (e) {
+      if (fh) await fh.close().catch(() => {});
+      if (temp) await this.salvageTemp(temp, performance.now() - t0);
+      if (!this.superseded && !this.stopSignal.signal.aborted) {
+        this.ctx.log('warn', `[${this.ctx.channel}/${this.ctx.quality}] segment ${this.seg.sequence} from ${redactUrl(this.seg.uri)} failed: ${errorMessage(e)}`);
+      }
+      return null;
+    } finally {
+      timers.forEach(clearTimeout);
+      fullTimers.forEach(clearTimeout);
+      this.attempts.delete(ac);
+    }
+  }
+
+  /** The transfer failed after the temp file existed: keep what arrived as `partial` (hash re-read from disk). */
+  private async salvageTemp(temp: string, elapsedMs: number): Promise<void> {
+    try {
+      if (this.superseded) {
+        await fsp.unlink(temp);
+        return;
+      }
+      const fh = await fsp.open(temp, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      const size = (await fsp.stat(temp)).size;
+      const name = segmentFilename(this.seg.start, this.seg.duration, 'partial', await hashFile(temp));
+      await commitRename(temp, join(this.hourDir, name));
+      this.stored('partial', name, size, elapsedMs);
+    } catch (e) {
+      this.ctx.log('error', `[${this.ctx.channel}/${this.ctx.quality}] could not keep partial ${temp}: ${errorMessage(e)}`);
+    }
+  }
+
+  private async getFmp4(res: import('node:http').IncomingMessage, pool: HttpPool, signal: AbortSignal, t0: number): Promise<GetterResult> {
+    const init = await this.initCache.get(this.seg.map!, pool, signal);
+    const chunks: Buffer[] = [];
+    let readError: unknown = null;
+    try {
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+    } catch (e) {
+      readError = e;
+    }
+    const elapsed = performance.now() - t0;
+    const raw = Buffer.concat(chunks);
+    if (readError !== null) {
+      if (!this.superseded && raw.length > 0) {
+        const ts = await remuxFmp4ToTs(init, raw, { salvage: true });
+        // Nothing playable in what arrived: there is no partial worth keeping (noted in the log).
+        if (ts.length > 0) await this.writeWhole(ts, 'partial', elapsed);
+      }
+      throw readError;
+    }
+    const ts = await remuxFmp4ToTs(init, raw, { signal });
+    const type = this.classify(elapsed, raw.length);
+    await this.writeWhole(ts, type, elapsed);
+    return type;
+  }
+
+  private async writeWhole(data: Buffer, type: Exclude<SegmentType, 'temp'>, elapsedMs: number): Promise<void> {
+    const temp = join(this.hourDir, segmentFilename(this.seg.start, this.seg.duration, 'temp', tempArg()));
+    const name = segmentFilename(this.seg.start, this.seg.duration, type, createHash('sha256').update(data).digest('base64url'));
+    try {
+      await writeFileDurably(temp, data);
+      await commitRename(temp, join(this.hourDir, name));
+    } catch (e) {
+      await fsp.unlink(temp).catch(() => {});
+      throw e;
+    }
+    this.stored(type, name, data.length, elapsedMs);
+  }
+}

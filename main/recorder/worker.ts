@@ -1,0 +1,32 @@
+/**
+ * The recorder worker process entry (started by the supervisor; same file under child_process.fork and
+ * Electron's utilityProcess). Configuration comes from the environment set by the recorder subsystem:
+ *   TAPEDECK_DATA_DIR            the node's data directory (segments in DATA/segments)
+ *   TAPEDECK_RECORDER_CONFIG     the NodeConfig as JSON
+ *   TAPEDECK_RECORDER_TIMINGS    optional Partial<RecorderTimings> as JSON
+ * Everything the main process learns, it learns from bus messages (messages.ts).
+ */
+import { join } from 'node:path';
+import type { NodeConfig } from '../core/config.ts';
+import { runWorker } from '../core/supervisor/worker-runtime.ts';
+import { SegmentStore } from '../media/segments/store.ts';
+import { startRecorder } from './recorder.ts';
+import type { RecorderTimings } from './timings.ts';
+
+const dataDir = process.env.TAPEDECK_DATA_DIR;
+if (!dataDir) throw new Error('TAPEDECK_DATA_DIR is not set');
+// Validated by the main process already; not re-parsed here, so the worker starts without loading zod
+// (recording must resume within seconds of a crash).
+const config = JSON.parse(process.env.TAPEDECK_RECORDER_CONFIG || '{}') as NodeConfig;
+if (!Array.isArray(config.channels) || !Array.isArray(config.qualities) || !config.twitch) throw new Error('TAPEDECK_RECORDER_CONFIG is not a node config');
+const timings = JSON.parse(process.env.TAPEDECK_RECORDER_TIMINGS || '{}') as Partial<RecorderTimings>;
+
+await runWorker(async (ctx) =>
+  startRecorder({
+    store: new SegmentStore(join(dataDir, 'segments')),
+    config,
+    publish: ctx.publish,
+    log: ctx.log,
+    timings,
+  }),
+);

@@ -1,0 +1,247 @@
+/**
+ * npm run bench:recorder [-- --channels N --seconds S --warmup W --only tapedeck,streamlink,curl --keep]
+ *
+ * N concurrent live channels (default 20) of ~6 Mbit/s 1080p 2-second segments from a loopback origin,
+ * recorded for S seconds (default 60) after W seconds of warm-up (default 10) by, one after another on
+ * the same origin: our recorder (`tapedeck serve --channel benchK=URL ...`), Debian's streamlink, and
+ * curl. Prints JSON with, for each, CPU seconds per recorded GB (whole process trees, from /proc) and,
+ * for ours, segment-to-disk latency (origin lists the segment → its `full` file appears in the store)
+ * and segments expected vs recorded.
+ *
+ * Targets (2 cores): latency p95 <= 1.5 s; CPU/GB <= 0.5x streamlink and <= 3x curl; no segment of the
+ * window missing (the recorder keeps up with 20 channels).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { segmentPool } from '../fixtures/segments.ts';
+import { startCurl, startStreamlink, startTapedeck, type TapedeckContender, type TapedeckLaunch } from './recorder/contenders.ts';
+import { measurePhase, percentile, type PhaseWindow } from './recorder/measure.ts';
+import { startBenchOrigin, type BenchOrigin } from './recorder/origin.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+const { values: flags } = parseArgs({
+  options: {
+    channels: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '60' },
+    warmup: { type: 'string', default: '10' },
+    pool: { type: 'string', default: '10' },
+    only: { type: 'string', default: 'tapedeck,streamlink,curl' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const N = Number(flags.channels);
+const S = Number(flags.seconds);
+const W = Number(flags.warmup);
+const only = new Set(flags.only!.split(',').map((s) => s.trim()));
+if (!(N >= 1 && S >= 4 && W >= 0)) throw new Error('--channels >= 1, --seconds >= 4, --warmup >= 0');
+
+/**
+ * How to run our recorder: `tapedeck serve --channel ...` once the CLI has the flag and the node runs
+ * the recorder subsystem; until then the bench launcher (same node, same worker) if the recorder
+ * exists at all; else a reason to skip.
+ */
+function tapedeckLaunch(): { launch: TapedeckLaunch } | { skip: string } {
+  const src = (rel: string) => (existsSync(join(ROOT, rel)) ? readFileSync(join(ROOT, rel), 'utf8') : '');
+  if (!/export\s+(?:async\s+)?(?:function|const)\s+recorderSubsystem\b/.test(src('main/recorder/index.ts'))) {
+    return { skip: 'main/recorder/index.ts does not export recorderSubsystem yet' };
+  }
+  const cliReady = src('main/cli.ts').includes("channel: { type: 'string'");
+  const wired = /\brecorderSubsystem\b/.test(src('main/subsystems.ts') + src('main/cli.ts'));
+  return { launch: cliReady && wired ? 'serve' : 'launcher' };
+}
+
+const version = (cmd: string, args: string[]) => {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8' }).split('\n')[0]!.trim();
+  } catch {
+    return null;
+  }
+};
+
+interface LatencyReport {
+  expected: number;
+  recorded: number;
+  missing: number;
+  recorded_after_drain: number;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  p99_ms: number | null;
+  max_ms: number | null;
+  first_half_p50_ms: number | null;
+  second_half_p50_ms: number | null;
+  timed_by_listing_not_event: number;
+  suspect_or_partial: number;
+}
+
+/**
+ * Segments published inside the window, matched to the `full` files of the store by channel and start
+ * time. A segment published near the end of the window gets `drainMs` more to arrive.
+ */
+async function latencyReport(origin: BenchOrigin, td: TapedeckContender, win: PhaseWindow, drainMs: number): Promise<LatencyReport> {
+  const expected: { c: number; i: number; at: number }[] = [];
+  for (let c = 0; c < origin.channels; c++) {
+    for (let i = 0; ; i++) {
+      const at = origin.publishAt(c, i);
+      if (at > win.w1) break;
+      if (at >= win.w0) expected.push({ c, i, at });
+    }
+  }
+  const match = () => {
+    const byKey = new Map<string, { at: number; late: boolean }>();
+    for (const f of td.watcher.found.values()) {
+      const c = Number(/^bench(\d+)$/.exec(f.info.channel)?.[1] ?? NaN);
+      if (!Number.isInteger(c)) continue;
+      const i = origin.indexOf(c, Math.round(f.info.start / 1000));
+      if (i === null) continue;
+      const key = `${c}/${i}`;
+      const prev = byKey.get(key);
+      if (!prev || f.at < prev.at) byKey.set(key, { at: f.at, late: f.late });
+    }
+    return byKey;
+  };
+  const recordedAtWindowEnd = expected.filter((e) => match().has(`${e.c}/${e.i}`)).length;
+  const deadline = Date.now() + drainMs;
+  let found = match();
+  while (Date.now() < deadline && expected.some((e) => !found.has(`${e.c}/${e.i}`))) {
+    await sleep(250);
+    found = match();
+  }
+  const lat: { ms: number; at: number }[] = [];
+  let late = 0;
+  for (const e of expected) {
+    const f = found.get(`${e.c}/${e.i}`);
+    if (!f) continue;
+    lat.push({ ms: f.at - e.at, at: e.at });
+    if (f.late) late++;
+  }
+  const mid = (win.w0 + win.w1) / 2;
+  const ms = lat.map((l) => l.ms);
+  return {
+    expected: expected.length,
+    recorded: lat.length,
+    missing: expected.length - lat.length,
+    recorded_after_drain: lat.length - recordedAtWindowEnd,
+    p50_ms: percentile(ms, 50),
+    p95_ms: percentile(ms, 95),
+    p99_ms: percentile(ms, 99),
+    max_ms: percentile(ms, 100),
+    first_half_p50_ms: percentile(lat.filter((l) => l.at < mid).map((l) => l.ms), 50),
+    second_half_p50_ms: percentile(lat.filter((l) => l.at >= mid).map((l) => l.ms), 50),
+    timed_by_listing_not_event: late,
+    suspect_or_partial: [...td.watcher.other.values()].filter((s) => /^bench\d+$/.test(s.channel)).length,
+  };
+}
+
+const summarize = (w: PhaseWindow) => ({
+  cpu_seconds: w.cpuSeconds,
+  cpu_seconds_in_kernel: w.sysSeconds,
+  gb_written: +(w.bytes / 1e9).toFixed(3),
+  cpu_seconds_per_gb: w.cpuSecondsPerGB,
+  avg_cores: w.cores,
+  peak_cores_1s: w.peakCores,
+  machine_busy_pct: +(w.machineBusy * 100).toFixed(1),
+  warmup_seconds: w.warmupSeconds,
+  whole_run: {
+    seconds: w.wholeRun.seconds,
+    cpu_seconds: w.wholeRun.cpuSeconds,
+    gb_written: +(w.wholeRun.bytes / 1e9).toFixed(3),
+    cpu_seconds_per_gb: w.wholeRun.cpuSecondsPerGB,
+  },
+  processes_at_end: w.processes,
+  cpu_seconds_by_process: w.byProcess,
+  ...(w.failure ? { failure: w.failure } : {}),
+});
+
+async function main(): Promise<void> {
+  const tmp = mkdtempSync(join(tmpdir(), 'tapedeck-bench-recorder-'));
+  log(`[bench] generating/reading the segment pool (1080p, 6 Mbit/s, cached in ${tmpdir()}/tapedeck-fixture-cache)`);
+  const poolFiles = segmentPool({ count: Number(flags.pool), width: 1920, height: 1080, bitrate: '6M' });
+  const pool = poolFiles.map((p) => readFileSync(p));
+  const meanBytes = pool.reduce((a, b) => a + b.length, 0) / pool.length;
+  const origin = await startBenchOrigin({ channels: N, pool, segmentSeconds: 2 });
+  // The harness times `full` files by fs.watch events on its own event loop: its delay during our
+  // recorder's phase bounds the error of the latency figures.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  const result: Record<string, unknown> = {
+    benchmark: 'recorder',
+    config: {
+      channels: N, window_seconds: S, warmup_seconds: W, segment_seconds: 2,
+      stream_mbit_s: +((meanBytes * 8) / 2 / 1e6).toFixed(2), pool_segments: pool.length, pool_mean_bytes: Math.round(meanBytes),
+    },
+    machine: { cores: cpus().length, load_average_at_start: loadavg().map((l) => +l.toFixed(2)), cpu: cpus()[0]?.model, node: process.version, streamlink: version('streamlink', ['--version']), curl: version('curl', ['--version']) },
+  };
+  const phases: Record<string, ReturnType<typeof summarize> & Record<string, unknown>> = {};
+  try {
+    if (only.has('tapedeck')) {
+      const how = tapedeckLaunch();
+      if ('skip' in how) {
+        phases.tapedeck = { skipped: how.skip } as never;
+        log(`[tapedeck] skipped: ${how.skip}`);
+      } else {
+        const data = join(tmp, 'tapedeck-data');
+        loop.enable();
+        const { contender, window } = await measurePhase(() => startTapedeck(origin, data, how.launch), N, W * 1000, S * 1000, log);
+        const latency = await latencyReport(origin, contender, window, 8000);
+        loop.disable();
+        await contender.stop();
+        phases.tapedeck = {
+          launched_with: how.launch === 'serve' ? 'tapedeck serve --channel' : 'test/bench/recorder/serve-with-recorder.ts (recorder not yet wired into serve)',
+          ...summarize(window), segments: latency,
+        };
+        if (!flags.keep) rmSync(data, { recursive: true, force: true });
+      }
+    }
+    if (only.has('streamlink')) {
+      const dir = join(tmp, 'streamlink');
+      const { contender, window } = await measurePhase(() => startStreamlink(origin, dir), N, W * 1000, S * 1000, log);
+      await contender.stop();
+      phases.streamlink = summarize(window);
+      if (!flags.keep) rmSync(dir, { recursive: true, force: true });
+    }
+    if (only.has('curl')) {
+      const dir = join(tmp, 'curl');
+      // curl must still be running when the window closes (which may open up to 60 s late)
+      const until = Date.now() + (W + S + 70) * 1000;
+      const { contender, window } = await measurePhase(() => startCurl(origin, dir, until), N, W * 1000, S * 1000, log);
+      await contender.stop();
+      phases.curl = summarize(window);
+      if (!flags.keep) rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    loop.disable();
+    await origin.close();
+    if (!flags.keep) rmSync(tmp, { recursive: true, force: true });
+    else log(`[bench] kept ${tmp}`);
+  }
+
+  const ours = phases.tapedeck?.cpu_seconds_per_gb ?? null;
+  const sl = phases.streamlink?.cpu_seconds_per_gb ?? null;
+  const curl = phases.curl?.cpu_seconds_per_gb ?? null;
+  const seg = phases.tapedeck?.segments as LatencyReport | undefined;
+  const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? +(a / b).toFixed(3) : null);
+  const targets = {
+    latency_p95_ms: { target: 1500, actual: seg?.p95_ms ?? null, ok: seg?.p95_ms != null ? seg.p95_ms <= 1500 : null },
+    cpu_vs_streamlink: { target: 0.5, actual: ratio(ours, sl), ok: ratio(ours, sl) !== null ? ratio(ours, sl)! <= 0.5 : null },
+    cpu_vs_curl: { target: 3, actual: ratio(ours, curl), ok: ratio(ours, curl) !== null ? ratio(ours, curl)! <= 3 : null },
+    keeps_up: { target: 'recorded == expected', actual: seg ? `${seg.recorded}/${seg.expected}` : null, ok: seg ? seg.missing === 0 : null },
+  };
+  const oks = Object.values(targets).map((t) => t.ok);
+  Object.assign(result, {
+    phases,
+    origin_served: { ...origin.served, gb: +(origin.served.bytes / 1e9).toFixed(3) },
+    harness_event_loop_delay_during_tapedeck_ms: loop.count === 0 ? null : { p50: +(loop.percentile(50) / 1e6).toFixed(1), p99: +(loop.percentile(99) / 1e6).toFixed(1), max: +(loop.max / 1e6).toFixed(1) },
+    targets,
+    meets_targets: oks.includes(null) ? null : oks.every(Boolean),
+  });
+  console.log(JSON.stringify(result, null, 2));
+}
+
+await main();
