@@ -15,7 +15,7 @@ export class UsageError extends Error {}
 const USAGE = `Usage:
   tapedeck serve --data DIR [--listen HOST:PORT] [--channel NAME[!][=URL]]... [--qualities Q,Q] [--demo]
                  [--open-restreamer] [--allow-host NAME]... [--twitch-gql-url URL] [--twitch-usher-url URL]
-                 [--twitch-client-id ID] [--twitch-query-hash HASH] [--node-name NAME]
+                 [--twitch-client-id ID] [--twitch-query-hash HASH] [--node-name NAME] [--secrets-file]
       Run a headless node: records, serves the operator UI and the restreamer API.
       --data DIR          where segments, the events DB and the API token live (created if missing)
       --listen HOST:PORT  bind address (default ${DEFAULT_HOST}:${DEFAULT_PORT}; port 0 picks a free one)
@@ -27,6 +27,8 @@ const USAGE = `Usage:
       --allow-host NAME   also accept this Host header name (when reached through a proxy or LAN name)
       --twitch-*          Twitch endpoints and ids (defaults are Twitch's public web values)
       --node-name NAME    this node's name (as uploader/cutter identity; default: the host name)
+      --secrets-file      keep YouTube refresh tokens in DATA/secrets.json (0600) instead of the OS keychain;
+                          only for headless nodes without a keychain (explicit opt-in, never a fallback)
   tapedeck login-url --data DIR [--listen HOST:PORT]
       Print a fresh one-time login link for a node running on that data dir.
 `;
@@ -63,6 +65,7 @@ function configOverrides(values: Record<string, string | boolean | string[] | un
   if (typeof values.qualities === 'string') out.qualities = values.qualities.split(',').map((q) => q.trim()).filter(Boolean);
   if (values.demo) out.demo = true;
   if (typeof values['node-name'] === 'string') out.nodeName = values['node-name'];
+  if (values['secrets-file']) out.youtube = { ...loadConfig(dataDir).youtube, secretStore: 'file' };
   const twitch: Record<string, string> = {};
   if (typeof values['twitch-gql-url'] === 'string') twitch.gqlUrl = values['twitch-gql-url'];
   if (typeof values['twitch-usher-url'] === 'string') twitch.usherUrl = values['twitch-usher-url'];
@@ -88,6 +91,7 @@ async function serve(argv: string[]): Promise<void> {
       'twitch-client-id': { type: 'string' },
       'twitch-query-hash': { type: 'string' },
       'node-name': { type: 'string' },
+      'secrets-file': { type: 'boolean', default: false },
     },
   });
   if (!values.data) throw new UsageError('--data DIR is required');

@@ -18,6 +18,8 @@ import type { Subsystem, SubsystemFactory } from './subsystem.ts';
 import { NodeWorkerHost, type WorkerHost } from './supervisor/host.ts';
 import { Supervisor } from './supervisor/supervisor.ts';
 import { VERSION } from './version.ts';
+import { cutTypes, DEFAULT_CUT_TYPE } from '../media/cut/index.ts';
+import { TemplateStore } from './templates/store.ts';
 
 export class DataDirError extends Error {}
 
@@ -105,6 +107,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const app = createApp({
     store, token, loginCodes: new LoginCodes(token), metrics, allowedHosts: () => hosts,
     openRestreamer: opts.openRestreamer ?? false, uiDir: opts.uiDir, version: VERSION, api,
+    cutTypes, defaultCutType: DEFAULT_CUT_TYPE, templates: new TemplateStore(dataDir),
   });
   let http: Listening;
   try {

@@ -26,6 +26,12 @@ export interface UploadJob {
   filePath: string;
   metadata: VideoMetadata;
   onProgress(p: { bytes: number; total: number; rate: number; eta: number | null }): void;
+  /**
+   * Called just before the bytes that complete the upload are sent (after which the video may exist).
+   * Throwing aborts the upload with nothing published: the cutter uses it to move the event to
+   * FINALIZING, and to stop if an operator pulled the event back meanwhile.
+   */
+  beforeFinal?: () => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -55,6 +61,7 @@ export class LocalBackend implements UploadBackend {
   }
 
   async upload(job: UploadJob): Promise<UploadedVideo> {
+    await job.beforeFinal?.();
     try {
       await fsp.mkdir(this.dir, { recursive: true });
       const base = `${job.eventId}-${slug(job.metadata.title)}`;
@@ -131,6 +138,7 @@ export class YouTubeBackend implements UploadBackend {
       { jobId: job.eventId, accountId: this.account, filePath: job.filePath, metadata: job.metadata },
       {
         signal: job.signal,
+        beforeFinalChunk: job.beforeFinal,
         onProgress: (p) => job.onProgress({ bytes: p.bytesConfirmed, total: p.totalBytes, rate: p.bytesPerSecond, eta: p.etaSeconds }),
       },
     );

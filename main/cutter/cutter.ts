@@ -182,29 +182,40 @@ export class Cutter {
       return;
     }
     let video;
+    let finalizing = alreadyFinalizing;
     try {
       video = await backend.upload({
         eventId: e.id, filePath: work.path, metadata: this.metadataOf(e, backend.location), signal: this.ctl.signal,
         onProgress: (p) => this.progress(e, 'uploading', p),
+        beforeFinal: async () => {
+          if (finalizing) return;
+          if ((await this.o.repo.markFinalizing(e.id, this.o.name)) === 0) throw new JobCancelled('the event was changed by an operator during the upload');
+          finalizing = true;
+          this.progress(e, 'finalizing');
+        },
       });
     } catch (err) {
       if (this.ctl.signal.aborted) return; // shutting down: the journal resumes it next start
+      if (err instanceof JobCancelled || (err as { cause?: unknown }).cause instanceof JobCancelled) {
+        this.o.log('info', `${e.id}: cancelled by an operator during the upload; nothing was published`);
+        return;
+      }
       if (err instanceof QuotaParkedError || (err instanceof YouTubeError && err.parked)) {
         const until = (err as YouTubeError).parked?.until ?? Date.now() + 3600_000;
         this.parked.set(backend.location.name, { until: typeof until === 'number' ? until : Date.parse(String(until)), why: err.message });
         this.o.publish('quota.parked', { location: backend.location.name, until, message: err.message }, backend.location.name);
-        return fail(err.message, true, alreadyFinalizing ? 'FINALIZING' : 'CLAIMED');
+        return fail(err.message, true, finalizing ? 'FINALIZING' : 'CLAIMED');
       }
       if (err instanceof AccountNeedsReconnectError) {
         this.parked.set(backend.location.name, { until: Date.now() + 60_000, why: err.message });
         this.o.publish('account.needs_reconnect', { account: err.accountId, location: backend.location.name, message: err.message }, err.accountId);
-        return fail(err.message, true, alreadyFinalizing ? 'FINALIZING' : 'CLAIMED');
+        return fail(err.message, true, finalizing ? 'FINALIZING' : 'CLAIMED');
       }
       const retryable = err instanceof BackendError || err instanceof YouTubeError ? err.retryable : true;
-      return fail((err as Error).message, retryable, alreadyFinalizing ? 'FINALIZING' : 'CLAIMED');
+      return fail((err as Error).message, retryable, finalizing ? 'FINALIZING' : 'CLAIMED');
     }
-    // The video exists now: FINALIZING marks "uploaded, recording the result".
-    if (!alreadyFinalizing && (await this.o.repo.markFinalizing(e.id, this.o.name)) === 0) {
+    // The video exists now; FINALIZING was normally set just before the final bytes.
+    if (!finalizing && (await this.o.repo.markFinalizing(e.id, this.o.name)) === 0) {
       this.o.log('error', `${e.id}: uploaded as ${video.videoId} but the event changed meanwhile; recording the link anyway`);
     }
     let thumbSha: string | null = e.thumbnail_last_written;

@@ -15,6 +15,7 @@ import type { SegmentStore } from '../media/segments/store.ts';
 import { HttpPool, redactUrl, TimeoutError } from './http.ts';
 import { TOPIC_CHANNEL, TOPIC_ERROR, type ChannelMessage, type ErrorMessage, type Log, type Publish, type StreamPhase } from './messages.ts';
 import type { Provider } from './providers.ts';
+import { HourFolders } from './segment-file.ts';
 import type { GetterResult, StreamContext } from './segment-getter.ts';
 import { StreamWorker, type WorkerManager } from './stream-worker.ts';
 import { jitter, type RecorderTimings } from './timings.ts';
@@ -49,7 +50,7 @@ export class ChannelRecorder implements WorkerManager {
       this.workers.set(q, []);
       this.contexts.set(q, {
         store, channel: channel.name, quality: q, timings, publish, log: logFn, inflight: new Map<string, Promise<GetterResult>>(),
-        seqTimes: new Map<number, number>(),
+        seqTimes: new Map<number, number>(), folders: new HourFolders(),
       });
     }
   }

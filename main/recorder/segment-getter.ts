@@ -1,9 +1,12 @@
 /**
  * SegmentGetter (wubloader downloader/main.py): fetches one segment and writes it into the store.
  *
- * - Streams the body to `PREFIX-temp-rec.<pid>.<uuid>.ts` in the hour folder while hashing, fsyncs, then
- *   links it to its typed, content-addressed name and removes the temp name (commitRename). If the
- *   final name exists already (another worker, another node via backfill) the bytes are identical.
+ * - Streams the body to `PREFIX-temp-rec.<pid>.<uuid>.ts` in the hour folder while hashing (few large
+ *   writes, see segment-file.ts), fsyncs, then links it to its typed, content-addressed name, removes
+ *   the temp name and fsyncs the folder (commitSegment). If the final name exists already (another
+ *   worker, another node via backfill) the bytes are identical.
+ * - "Is there a full copy already?" is answered from what the stream knows about the hour folder (one
+ *   listing when the folder is first used, then its own commits); a retry lists the folder again.
  * - Type: `full`; `suspect` when the download took >= FETCH_SUSPECT_TIME (Twitch's 60 s cut-off
  *   returns "incomplete but valid data"), when 0 bytes arrived, or when the worker saw a time skew;
  *   `partial` when the transfer failed after the temp file was created (whatever arrived, hashed).
@@ -17,16 +20,17 @@
  *   getter of the same segment and only downloads if that one did not produce a full copy.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { promises as fsp, constants as fsc } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { hashFile } from '../media/segments/hash.ts';
 import { formatHour, segmentFilename, segmentPrefix, type SegmentType } from '../media/segments/names.ts';
-import { commitRename, writeFileDurably, type SegmentStore } from '../media/segments/store.ts';
+import { writeFileDurably, type SegmentStore } from '../media/segments/store.ts';
 import { HttpPool, HttpStatusError, openRequest, readBody, redactUrl, TimeoutError } from './http.ts';
 import type { ByteRange } from './hls.ts';
 import { TOPIC_ERROR, TOPIC_SEGMENT, type ErrorMessage, type Log, type Publish, type SegmentMessage } from './messages.ts';
 import { remuxFmp4ToTs } from './remux.ts';
+import { commitSegment, HourFolders, SegmentFile, type HourFolder } from './segment-file.ts';
 import { jitter, type RecorderTimings } from './timings.ts';
 import { deferred, errorMessage, sleep } from './util.ts';
 
@@ -48,6 +52,8 @@ export interface StreamContext {
   inflight: Map<string, Promise<GetterResult>>;
   /** start times (µs) given to segments of a playlist without PROGRAM-DATE-TIME, by media sequence */
   seqTimes: Map<number, number>;
+  /** the hour folders this stream writes to: existence, full copies (see segment-file.ts) */
+  folders: HourFolders;
 }
 
 export interface SegmentToGet {
@@ -87,13 +93,12 @@ function rangeHeader(r: ByteRange | null): Record<string, string> {
   return r ? { range: `bytes=${r.offset}-${r.offset + r.length - 1}` } : {};
 }
 
-async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
-  // write(2) may write less than asked (wubloader's writeall lesson); loop until all of it is down.
-  let off = 0;
-  while (off < buf.length) {
-    const { bytesWritten } = await fh.write(buf, off, buf.length - off);
-    if (bytesWritten <= 0) throw new Error('short write');
-    off += bytesWritten;
+async function listOrNull(dir: string): Promise<string[] | null> {
+  try {
+    return await fsp.readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
   }
 }
 
@@ -158,6 +163,10 @@ export class SegmentGetter {
     }
   }
 
+  private folder(): Promise<HourFolder> {
+    return this.ctx.folders.get(this.hourDir, listOrNull);
+  }
+
   private async loop(): Promise<GetterResult> {
     const t = this.ctx.timings;
     const started = performance.now();
@@ -170,7 +179,7 @@ export class SegmentGetter {
     while (!this.stopSignal.signal.aborted) {
       try {
         if (success.settled) return success.promise;
-        if (await this.exists()) return 'exists';
+        if (await this.exists(!first)) return 'exists';
         if (performance.now() - started > t.giveUpTimeoutMs) {
           this.error(`giving up on segment ${this.seg.sequence} (${this.prefix}) after ${Math.round(t.giveUpTimeoutMs / 1000)} s of failures`);
           return 'gave-up';
@@ -205,17 +214,19 @@ export class SegmentGetter {
     return 'stopped';
   }
 
-  /** A full copy of this segment (same start and duration) is already in the store. */
-  private async exists(): Promise<boolean> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.hourDir);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw e;
+  /**
+   * A full copy of this segment (same start and duration) is already in the store. Before the first
+   * attempt this asks what the stream knows (the folder's listing when first used, plus every full
+   * copy stored since); before a retry, time has passed (another node's copy may have arrived through
+   * backfill), so the folder is listed again, like wubloader does before every attempt.
+   */
+  private async exists(relist: boolean): Promise<boolean> {
+    const folder = await this.folder();
+    if (relist && !folder.hasFull(this.prefix)) {
+      const names = await listOrNull(this.hourDir);
+      if (names) folder.noteListing(names);
     }
-    const full = `${this.prefix}-full-`;
-    return names.some((n) => n.startsWith(full) && n.endsWith('.ts'));
+    return folder.hasFull(this.prefix);
   }
 
   private error(message: string): void {
@@ -254,8 +265,7 @@ export class SegmentGetter {
       setTimeout(onSoftTimeout, t.segmentFullSoftTimeoutMs),
     ];
     const t0 = performance.now();
-    let temp: string | null = null;
-    let fh: FileHandle | null = null;
+    let file: SegmentFile | null = null;
     try {
       const res = await openRequest(this.seg.uri, { pool, signal: ac.signal, headers: rangeHeader(this.seg.byteRange) });
       timers.forEach(clearTimeout);
@@ -269,30 +279,29 @@ export class SegmentGetter {
         const body = await readBody(res, 4096).catch(() => Buffer.alloc(0));
         throw new HttpStatusError(status, this.seg.uri, body.toString('utf8'));
       }
-      await fsp.mkdir(this.hourDir, { recursive: true });
-      if (this.seg.map) return await this.getFmp4(res, pool, ac.signal, t0);
-      temp = join(this.hourDir, segmentFilename(this.seg.start, this.seg.duration, 'temp', tempArg()));
-      fh = await fsp.open(temp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o644);
-      const hash = createHash('sha256');
-      let bytes = 0;
-      for await (const chunk of res) {
-        await writeAll(fh, chunk as Buffer);
-        hash.update(chunk as Buffer);
-        bytes += (chunk as Buffer).length;
+      const folder = await this.folder();
+      if (this.seg.map) {
+        await folder.ensure();
+        return await this.getFmp4(res, pool, ac.signal, t0);
       }
-      await fh.sync();
-      await fh.close();
-      fh = null;
+      const temp = join(this.hourDir, segmentFilename(this.seg.start, this.seg.duration, 'temp', tempArg()));
+      file = await SegmentFile.create(temp, () => folder.ensure(true));
+      await file.pump(res);
+      const hash = await file.finish();
       const elapsed = performance.now() - t0;
-      const type = this.classify(elapsed, bytes);
-      const name = segmentFilename(this.seg.start, this.seg.duration, type, hash.digest('base64url'));
-      await commitRename(temp, join(this.hourDir, name));
-      temp = null;
+      const type = this.classify(elapsed, file.bytes);
+      const name = segmentFilename(this.seg.start, this.seg.duration, type, hash);
+      await commitSegment(temp, join(this.hourDir, name));
+      const bytes = file.bytes;
+      file = null;
+      if (type === 'full') folder.addFull(this.prefix);
       this.stored(type, name, bytes, elapsed);
       return type;
     } catch (e) {
-      if (fh) await fh.close().catch(() => {});
-      if (temp) await this.salvageTemp(temp, performance.now() - t0);
+      if (file) {
+        await file.abandon();
+        await this.salvageTemp(file.path, performance.now() - t0);
+      }
       if (!this.superseded && !this.stopSignal.signal.aborted) {
         this.ctx.log('warn', `[${this.ctx.channel}/${this.ctx.quality}] segment ${this.seg.sequence} from ${redactUrl(this.seg.uri)} failed: ${errorMessage(e)}`);
       }
@@ -319,14 +328,14 @@ export class SegmentGetter {
       }
       const size = (await fsp.stat(temp)).size;
       const name = segmentFilename(this.seg.start, this.seg.duration, 'partial', await hashFile(temp));
-      await commitRename(temp, join(this.hourDir, name));
+      await commitSegment(temp, join(this.hourDir, name));
       this.stored('partial', name, size, elapsedMs);
     } catch (e) {
       this.ctx.log('error', `[${this.ctx.channel}/${this.ctx.quality}] could not keep partial ${temp}: ${errorMessage(e)}`);
     }
   }
 
-  private async getFmp4(res: import('node:http').IncomingMessage, pool: HttpPool, signal: AbortSignal, t0: number): Promise<GetterResult> {
+  private async getFmp4(res: IncomingMessage, pool: HttpPool, signal: AbortSignal, t0: number): Promise<GetterResult> {
     const init = await this.initCache.get(this.seg.map!, pool, signal);
     const chunks: Buffer[] = [];
     let readError: unknown = null;
@@ -356,11 +365,12 @@ export class SegmentGetter {
     const name = segmentFilename(this.seg.start, this.seg.duration, type, createHash('sha256').update(data).digest('base64url'));
     try {
       await writeFileDurably(temp, data);
-      await commitRename(temp, join(this.hourDir, name));
+      await commitSegment(temp, join(this.hourDir, name));
     } catch (e) {
       await fsp.unlink(temp).catch(() => {});
       throw e;
     }
+    if (type === 'full') void this.folder().then((f) => f.addFull(this.prefix), () => {});
     this.stored(type, name, data.length, elapsedMs);
   }
 }

@@ -2,8 +2,11 @@
  * StreamWorker (wubloader downloader/main.py): polls one media playlist URL and starts a SegmentGetter
  * for every new content segment.
  *
- * - Polls on the target-duration cadence, measured from the start of the previous fetch (RFC 8216
- *   §6.3.4: TARGETDURATION after a reload that brought new segments, half of it otherwise), jittered.
+ * - Polls when the next segment is expected to be listed (poll-schedule.ts: its end per the playlist's
+ *   times plus the origin's lag, learnt from the polls), retrying quickly while it is due; otherwise,
+ *   and never slower than, wubloader's target-duration cadence (RFC 8216 §6.3.4: TARGETDURATION after
+ *   a reload that brought new segments, half of it otherwise), jittered. A reload identical to the
+ *   previous one is not parsed again.
  * - De-duplicates by media sequence within the worker; across workers (overlap on renewal) by the
  *   segment's PROGRAM-DATE-TIME + duration, which is its store name (see SegmentGetter).
  * - Segment time: its PROGRAM-DATE-TIME, else previous time + previous duration. A playlist with no
@@ -26,6 +29,7 @@ import { HttpPool, HttpStatusError, redactUrl, requestText, timeoutSignal } from
 import { adDateRanges, adReason, parseMediaPlaylist, type MediaPlaylist } from './hls.ts';
 import { TOPIC_AD, TOPIC_SKEW, type AdMessage, type SkewMessage } from './messages.ts';
 import type { StreamPhase } from './messages.ts';
+import { PollSchedule } from './poll-schedule.ts';
 import { InitCache, SegmentGetter, type StreamContext } from './segment-getter.ts';
 import { jitter } from './timings.ts';
 import { deferred, errorMessage, Semaphore, sleep } from './util.ts';
@@ -69,7 +73,11 @@ export class StreamWorker {
   /** end (µs) of the latest segment seen in this worker's playlist */
   private lastEnd = -Infinity;
   private handoverUs: number | null = null;
-  private handoverPolls = 0;
+  /** performance.now() of the first handOver() */
+  private handoverAt: number | null = null;
+  /** end (µs) and duration (s) of the last segment of the latest playlist */
+  private edge: { endUs: number; duration: number } | null = null;
+  private readonly schedule: PollSchedule;
 
   constructor(
     private readonly manager: WorkerManager,
@@ -79,6 +87,11 @@ export class StreamWorker {
     readonly urlTime: number,
   ) {
     this.semaphore = new Semaphore(Math.max(1, ctx.timings.maxSegmentGetters));
+    const t = ctx.timings;
+    this.schedule = new PollSchedule({
+      scaleMs: t.targetDurationScaleMs, minMs: t.playlistPollMinMs, maxMs: t.playlistPollMaxMs, jitter: t.jitter,
+      precisionFraction: t.playlistPollPrecision, retryFraction: t.playlistPollRetry,
+    });
   }
 
   get quality(): string {
@@ -102,6 +115,7 @@ export class StreamWorker {
   handOver(untilUs: number): void {
     if (this.stopping) return;
     this.handoverUs = this.handoverUs === null ? untilUs : Math.min(this.handoverUs, untilUs);
+    this.handoverAt ??= performance.now();
     if (this.lastEnd >= this.handoverUs) this.stop();
   }
 
@@ -134,10 +148,14 @@ export class StreamWorker {
     const t = this.ctx.timings;
     this.log('info', `starting on ${redactUrl(this.url)}`);
     let first = true;
+    /** the latest playlist's text and parse: an unchanged reload is not parsed again */
+    let lastText: string | null = null;
+    let playlist: MediaPlaylist | null = null;
     try {
       while (!this.stopping) {
         const cycleStart = performance.now();
-        let playlist: MediaPlaylist;
+        /** a reload that differs from the previous one, parsed */
+        let fresh: MediaPlaylist | null = null;
         const hard = timeoutSignal(t.playlistFetchHardTimeoutMs, `media playlist took over ${t.playlistFetchHardTimeoutMs} ms`, this.stopSignal.signal);
         const soft = setTimeout(() => {
           this.log('warn', `media playlist slow (soft timeout ${t.playlistFetchSoftTimeoutMs} ms): asking for a new worker`);
@@ -145,7 +163,11 @@ export class StreamWorker {
         }, t.playlistFetchSoftTimeoutMs);
         try {
           const res = await requestText(this.url, { pool: this.pool, signal: hard.signal });
-          playlist = parseMediaPlaylist(res.text, res.url);
+          if (res.text !== lastText || playlist === null) {
+            lastText = null;
+            fresh = parseMediaPlaylist(res.text, res.url);
+            lastText = res.text;
+          }
         } catch (e) {
           if (this.stopping) break;
           this.log('warn', `failed to fetch media playlist: ${errorMessage(e)}`);
@@ -164,15 +186,20 @@ export class StreamWorker {
           hard.clear();
         }
         first = false;
-        let changed: boolean;
+        const answeredAt = performance.now();
+        let changed = false;
         try {
-          changed = this.process(playlist);
+          if (fresh) {
+            playlist = fresh;
+            changed = this.process(fresh);
+          }
         } catch (e) {
           this.log('error', `cannot use media playlist: ${errorMessage(e)}`);
           this.manager.triggerNewWorker(this, errorMessage(e));
           this.stop();
           break;
         }
+        if (!playlist) continue; // (cannot happen: an unchanged reload implies an earlier parse)
         if (playlist.endList) {
           this.log('info', 'playlist has ENDLIST: stopping');
           this.endedByEndlist = true;
@@ -182,12 +209,12 @@ export class StreamWorker {
           this.stop();
           break;
         }
-        if (this.handoverUs !== null && (this.lastEnd >= this.handoverUs || ++this.handoverPolls > 5)) {
+        const target = (playlist.targetDuration || 2) * t.targetDurationScaleMs;
+        if (this.handoverAt !== null && (this.lastEnd >= this.handoverUs! || performance.now() - this.handoverAt > 5 * target)) {
           this.log('info', 'handed over to a newer worker: stopping');
           this.stop();
           break;
         }
-        const target = (playlist.targetDuration || 2) * t.targetDurationScaleMs;
         if (changed) {
           this.lastChangeAt = performance.now();
           if (this.stale) {
@@ -198,8 +225,8 @@ export class StreamWorker {
           this.stale = true;
           this.manager.playlistStale(this);
         }
-        const interval = Math.min(t.playlistPollMaxMs, Math.max(t.playlistPollMinMs, changed ? target : target / 2));
-        await sleep(jitter(interval, t.jitter) - (performance.now() - cycleStart), this.stopSignal.signal);
+        const delay = this.schedule.next({ startedAt: cycleStart, at: answeredAt, changed, edge: this.edge, targetDuration: playlist.targetDuration });
+        await sleep(delay, this.stopSignal.signal);
       }
     } catch (e) {
       this.log('error', `worker failed: ${errorMessage(e)}`);
@@ -262,6 +289,8 @@ export class StreamWorker {
       this.lastEnd = Math.max(this.lastEnd, expected);
       date = expected;
     }
+    const last = segs[segs.length - 1];
+    this.edge = last && expected !== null ? { endUs: expected, duration: last.duration } : null;
     if (newAds > 0) {
       const m: AdMessage = { channel: this.ctx.channel, quality: this.ctx.quality, count: newAds, reason: adWhy, at: Date.now() };
       this.ctx.publish(TOPIC_AD, m, `${this.ctx.channel}/${this.ctx.quality}`);

@@ -25,9 +25,16 @@ export interface RecorderTimings {
    * second of TARGETDURATION is; tests running the fake clock at 10x set 100.
    */
   targetDurationScaleMs: number;
-  /** Bounds of the poll interval whatever the target duration says. */
+  /** Bounds of the poll interval whatever the target duration or the schedule says. */
   playlistPollMinMs: number;
   playlistPollMaxMs: number;
+  /**
+   * Polls aimed at the moment the next segment is listed (poll-schedule.ts), as fractions of
+   * TARGETDURATION: how close the schedule tries to get (also the first retry when the segment is
+   * late), and the longest retry interval while it is due.
+   */
+  playlistPollPrecision: number;
+  playlistPollRetry: number;
   /** SegmentGetter (wubloader names in brackets): retry after an unexpected failure [UNEXPECTED_FAILURE_RETRY]. */
   segmentUnexpectedFailureRetryMs: number;
   /** Wait between download attempts [FETCH_RETRY]. */
@@ -69,8 +76,10 @@ export const DEFAULT_TIMINGS: RecorderTimings = {
   playlistFetchHardTimeoutMs: 90_000,
   playlistRetryIntervalMs: 1_000,
   targetDurationScaleMs: 1_000,
-  playlistPollMinMs: 1_000,
+  playlistPollMinMs: 50,
   playlistPollMaxMs: 10_000,
+  playlistPollPrecision: 0.05,
+  playlistPollRetry: 0.25,
   segmentUnexpectedFailureRetryMs: 500,
   segmentFetchRetryMs: 2_000,
   segmentHeadersSoftTimeoutMs: 5_000,

@@ -4,15 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { buildFixtureStore, segmentPool } from '../fixtures/segments.ts';
 import { SegmentStore } from '../../main/media/segments/store.ts';
 import { CutRequestError, cutStream, cutToFile, cutTypes, UnknownTransition, type CutKind, type CutTransition } from '../../main/media/cut/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cut-full-'));
+after(() => rmSync(root, { recursive: true, force: true }));
 const fx = buildFixtureStore(join(root, 'segments'));
 const store = new SegmentStore(join(root, 'segments'));
 const pool = segmentPool({ count: fx.count });

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { buildFixtureStore, segmentPool } from '../fixtures/segments.ts';
 import { SegmentStore } from '../../main/media/segments/store.ts';
 import { ContainsHoles } from '../../main/media/segments/select.ts';
@@ -16,6 +16,7 @@ import { cutToFile, cutTypes, type CutKind, type CutTransition } from '../../mai
 import { restreamerRoutes } from '../../main/core/http/restreamer.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cut-smart-'));
+after(() => rmSync(root, { recursive: true, force: true }));
 const fx = buildFixtureStore(join(root, 'segments'));
 const store = new SegmentStore(join(root, 'segments'));
 const pool = segmentPool({ count: fx.count });

@@ -209,3 +209,18 @@ test('identical concurrent playlist requests share one computation', async () =>
   const computed = count(afterM) - count(before);
   assert.ok(computed >= 1 && computed < 8, `8 concurrent identical requests computed ${computed} times`);
 });
+
+test('/cut defaults to fast like wubloader; smart is frame-accurate through the route; bad transitions are 400', async () => {
+  const start = isoOf(fx.start + 2 * S + 500_000);
+  const end = isoOf(fx.start + 9 * S + 250_000);
+  for (const type of ['', '&type=smart']) {
+    const r = await node.get(`/cut/desertbus/source.ts?start=${start}&end=${end}${type}`);
+    assert.equal(r.status, 200, `${type}: ${r.status}`);
+    const file = join(tempDir(), 'cut.ts');
+    writeFileSync(file, Buffer.from(await r.arrayBuffer()));
+    const d = probeDuration(file);
+    assert.ok(Math.abs(d - 6.75) <= 1 / 30 + 0.03, `${type || 'default'} cut is ${d} s, want 6.75`);
+  }
+  const bad = await node.get(`/cut/desertbus/source.ts?type=smart&range=${fx.startIso(1)},${fx.startIso(4)}&range=${fx.startIso(5)},${fx.startIso(8)}&transition=nosuchfade,1`);
+  assert.equal(bad.status, 400, await bad.text());
+});

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { buildFixtureStore, segmentPool } from '../fixtures/segments.ts';
 import { SegmentStore } from '../../main/media/segments/store.ts';
 import {
@@ -17,6 +17,7 @@ import {
 } from '../../main/media/thumbnails/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'thumbnail-'));
+after(() => rmSync(root, { recursive: true, force: true }));
 const fx = buildFixtureStore(join(root, 'segments'));
 const store = new SegmentStore(join(root, 'segments'));
 const pool = segmentPool({ count: fx.count });

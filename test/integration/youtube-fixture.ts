@@ -55,9 +55,12 @@ export async function startYtFixture(opts: {
       return s;
     },
     close: async () => {
-      for (const s of stacks) s.close();
-      await fake.close();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        for (const s of stacks) s.close();
+        await fake.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }

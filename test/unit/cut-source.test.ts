@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { segmentPool } from '../fixtures/segments.ts';
 import { encodeArgs } from '../../main/media/cut/encode.ts';
 import { frameDurations, sourceParams } from '../../main/media/cut/source.ts';
 import { scanTs, videoLeadSeconds } from '../../main/media/cut/ts-packets.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cut-source-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function encode(name: string, args: string[]): string {
   const out = join(dir, name);

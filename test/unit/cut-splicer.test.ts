@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { segmentPool } from '../fixtures/segments.ts';
 import { TsSplicer } from '../../main/media/cut/splicer.ts';
 import {
@@ -12,6 +12,7 @@ import {
 
 const pool = segmentPool({ count: 8 });
 const dir = mkdtempSync(join(tmpdir(), 'cut-splicer-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const read = (i: number) => readFileSync(pool[i]!);
 
 /** Independent check with ffprobe: packet (pts, dts) per stream, in file order. */

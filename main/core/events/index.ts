@@ -17,4 +17,8 @@ export {
 export { EVENT_CHANGED_TOPIC } from './publisher.ts';
 export { EVENTS_BASE } from './routes.ts';
 export { EventsSettings } from './settings.ts';
-export { createEventsSubsystem, eventsSubsystem, type EventsSubsystem } from './subsystem.ts';
+export { createEventsSubsystem, eventsSubsystem, type EventsHooks, type EventsSubsystem } from './subsystem.ts';
+export {
+  PLAYLIST_BLOCK_HEADER, playlistBlock, playlistLine, playlistsForTags, playlistUrl, splitPlaylistBlock, withPlaylistBlock,
+  type DescriptionPlaylist,
+} from './playlist-lines.ts';

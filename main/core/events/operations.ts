@@ -22,6 +22,7 @@ import { sha256Hex, toJson, type EventJson } from './codec.ts';
 import {
   MODIFIABLE_FIELDS, nowUs, US_PER_SECOND, type EventRecord, type EventState,
 } from './model.ts';
+import { withPlaylistBlock, type DescriptionPlaylist } from './playlist-lines.ts';
 import type { EventPatch, EventsRepository } from './repository.ts';
 import { validateEvent, ValidationError, type EventRules, type Mode } from './validation.ts';
 
@@ -64,6 +65,14 @@ export interface OperationsOptions extends EventRules {
   leadInSeconds: number;
   /** transient write conflicts (another process wrote between our read and write) retried this often */
   maxAttempts?: number;
+  // ---- playlist block (issue 5) ----
+  /**
+   * The playlists to list in video descriptions (show-in-description ones; main/playlists provides
+   * them). When set, submit and modify rewrite the block at the end of video_description
+   * (playlist-lines.ts) before validating, so the 5000-byte limit includes it. Absent: descriptions
+   * are left exactly as sent.
+   */
+  descriptionPlaylists?: () => Promise<DescriptionPlaylist[]>;
 }
 
 export type CreateInput = {
@@ -126,6 +135,7 @@ export class EventOperations {
   }
 
   async submit(id: string, meta: WriteMeta, req: EventPatch): Promise<EventRecord> {
+    const playlists = await this.describedPlaylists();
     return this.write(id, meta, 'submit', req, (cur) => {
       this.requireState(cur, EDITABLE_STATES, 'submit');
       const patch = this.withThumbnailRule(cur, req);
@@ -136,12 +146,14 @@ export class EventOperations {
         video_tags: merged.video_tags ?? [],
         video_channel: merged.video_channel ?? cur.channel,
       };
+      if (playlists) filled.video_description = withPlaylistBlock(filled.video_description!, playlists, filled.video_tags!); // playlist block
       this.validate({ ...cur, ...filled }, 'submit', req);
       return { ...filled, state: 'EDITED', uploader: null, error: null, editor: meta.editor ?? null, edit_time: this.now() };
     });
   }
 
   async modify(id: string, meta: WriteMeta, req: EventPatch): Promise<EventRecord> {
+    const playlists = await this.describedPlaylists();
     return this.write(id, meta, 'modify', req, (cur) => {
       this.requireState(cur, ['DONE', 'MODIFIED'], 'modify');
       // An editor form may send the whole event back: fields that cannot change on a published video
@@ -154,6 +166,10 @@ export class EventOperations {
         }
       }
       const patch = this.withThumbnailRule(cur, modifiable);
+      if (playlists) { // playlist block: kept consistent with the (possibly changed) tags and playlists
+        const m = { ...cur, ...patch };
+        patch.video_description = withPlaylistBlock(m.video_description ?? '', playlists, m.video_tags ?? m.tags);
+      }
       this.validate({ ...cur, ...patch }, 'modify', modifiable);
       return { ...patch, state: 'MODIFIED', last_modified: this.now(), error: null };
     });
@@ -194,6 +210,17 @@ export class EventOperations {
   }
 
   // ---- helpers -------------------------------------------------------------------------------
+
+  /** Playlist block source (issue 5); a failure leaves descriptions as they are rather than blocking edits. */
+  private async describedPlaylists(): Promise<DescriptionPlaylist[] | null> {
+    if (!this.rules.descriptionPlaylists) return null;
+    try {
+      return await this.rules.descriptionPlaylists();
+    } catch (e) {
+      console.error('[events] could not read the playlists for video descriptions; leaving descriptions unchanged', e);
+      return null;
+    }
+  }
 
   /**
    * Read, check the editor's revision, decide, then write only if nobody wrote in between; a lost

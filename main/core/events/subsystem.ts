@@ -6,6 +6,7 @@
 import type { Subsystem, SubsystemContext, SubsystemFactory } from '../subsystem.ts';
 import { eventsDbPath, openEventsDb } from './db.ts';
 import { EventOperations } from './operations.ts';
+import type { DescriptionPlaylist } from './playlist-lines.ts';
 import { EventChangePublisher } from './publisher.ts';
 import { EventsRepository } from './repository.ts';
 import { eventsRoutes } from './routes.ts';
@@ -18,7 +19,13 @@ export interface EventsSubsystem extends Subsystem {
   ops: EventOperations;
 }
 
-export function createEventsSubsystem(overrides: Partial<EventsSettings> = {}): SubsystemFactory {
+/** Optional collaborators from other subsystems (issue 5: the playlists listed in descriptions). */
+export interface EventsHooks {
+  /** opened when the subsystem starts, closed with it (main/playlists: openDescriptionPlaylists) */
+  descriptionPlaylists?: (ctx: SubsystemContext) => { list(): Promise<DescriptionPlaylist[]>; close(): Promise<void> };
+}
+
+export function createEventsSubsystem(overrides: Partial<EventsSettings> = {}, hooks: EventsHooks = {}): SubsystemFactory {
   return async (ctx: SubsystemContext): Promise<EventsSubsystem> => {
     const fromConfig = (ctx.config as { events?: unknown }).events;
     const parsed = EventsSettings.safeParse({ ...(typeof fromConfig === 'object' && fromConfig ? fromConfig : {}), ...overrides });
@@ -28,7 +35,8 @@ export function createEventsSubsystem(overrides: Partial<EventsSettings> = {}): 
     const handle = await openEventsDb(eventsDbPath(ctx.dataDir));
     const publisher = new EventChangePublisher(ctx.bus);
     const repo = new EventsRepository(handle.db, { onChange: (e) => publisher.publish(e) });
-    const ops = new EventOperations(repo, settings);
+    const described = hooks.descriptionPlaylists?.(ctx);
+    const ops = new EventOperations(repo, described ? { ...settings, descriptionPlaylists: () => described.list() } : settings);
     const stopWatching = publisher.watch(repo, { intervalMs: settings.changePollMs, lookbackUs: 30_000_000 });
     return {
       name: 'events',
@@ -37,6 +45,7 @@ export function createEventsSubsystem(overrides: Partial<EventsSettings> = {}): 
       ops,
       close: async () => {
         await stopWatching();
+        await described?.close();
         await handle.close();
       },
     };

@@ -26,6 +26,7 @@ export interface AppDeps {
   api?: Hono;
   cutTypes?: RestreamerOptions['cutTypes'];
   defaultCutType?: string;
+  templates?: RestreamerOptions['templates'];
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -66,7 +67,7 @@ export function createApp(deps: AppDeps): Hono {
   app.all('/api/*', (c) => c.json({ error: 'No such API route' }, 404));
 
   app.route('/', restreamerRoutes({
-    store: deps.store, cutTypes: deps.cutTypes, defaultCutType: deps.defaultCutType,
+    store: deps.store, cutTypes: deps.cutTypes, defaultCutType: deps.defaultCutType, templates: deps.templates,
     onPlaylistComputed: () => deps.metrics.playlistComputations.inc(),
   }));
 

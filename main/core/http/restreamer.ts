@@ -11,7 +11,12 @@ import { filterHourListing, type SegmentStore } from '../../media/segments/store
 import { ContainsHoles, type SegmentOrHole } from '../../media/segments/select.ts';
 import { generateMaster, generateMediaChunks } from '../../media/hls/generate.ts';
 import { roughCut } from '../../media/cut/rough.ts';
-import { framePng, waveformPng } from '../../media/ffmpeg/images.ts';
+import { framePng } from '../../media/ffmpeg/images.ts';
+import { renderWaveformPng } from '../../media/waveform/index.ts';
+import {
+  NoFrameError, parseBox, pngInfo, thumbnailPreview, ThumbnailError, type Box, type PreviewOptions,
+} from '../../media/thumbnails/index.ts';
+import type { TemplateStore } from '../templates/store.ts';
 import {
   HttpError, optionalTime, parseBool, parseRanges, parseSize, parseTransitions, requiredTime, type TimeRange,
 } from './params.ts';
@@ -30,6 +35,51 @@ export interface RestreamerOptions {
   defaultCutType?: string;
   /** called once per media-playlist computation (not per request) */
   onPlaylistComputed?: () => void;
+  /** named thumbnail templates for GET /thumbnail (without it that route answers 501, like wubloader without a DB) */
+  templates?: Pick<TemplateStore, 'get'>;
+}
+
+/** Largest one-off template accepted by POST /thumbnail. */
+const MAX_TEMPLATE_BYTES = 16 * 1024 * 1024;
+
+function optionalBox(q: URLSearchParams, name: string): Box | null {
+  const v = q.get(name);
+  if (v === null || v === '') return null;
+  try {
+    return parseBox(v, name);
+  } catch (e) {
+    throw new HttpError(400, (e as Error).message);
+  }
+}
+
+function requiredBox(q: URLSearchParams, name: string): Box {
+  const box = optionalBox(q, name);
+  if (box === null) throw new HttpError(400, `Missing required parameter ${name}`);
+  return box;
+}
+
+async function readBodyLimited(req: Request, max: number): Promise<Buffer> {
+  if (Number(req.headers.get('content-length') ?? 0) > max) throw new HttpError(413, `Template may not be larger than ${max} bytes`);
+  if (!req.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req.body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.byteLength;
+    if (total > max) throw new HttpError(413, `Template may not be larger than ${max} bytes`);
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The thumbnails module's errors as HTTP answers: 406 nothing recorded there, 400 bad crop/location/template. */
+async function previewOrHttpError(...args: Parameters<typeof thumbnailPreview>): Promise<Buffer> {
+  try {
+    return await thumbnailPreview(...args);
+  } catch (e) {
+    if (e instanceof NoFrameError) throw new HttpError(406, e.message);
+    if (e instanceof ThumbnailError) throw new HttpError(400, e.message);
+    throw e;
+  }
 }
 
 function withSuffix(name: string, suffix: string): string {
@@ -185,7 +235,15 @@ export function restreamerRoutes(opts: RestreamerOptions): Hono {
     if (segments.every((segs) => segs.every((s) => s === null))) {
       throw new HttpError(406, 'We have no content available within the requested time range.');
     }
-    const body = cut.producer({ store, segments, ranges, transitions });
+    let body: AsyncIterable<Uint8Array>;
+    try {
+      // Producers refuse bad requests (unknown transition, transition into a hole...) before any output.
+      body = cut.producer({ store, segments, ranges, transitions });
+    } catch (e) {
+      const s = (e as { status?: unknown }).status;
+      if (typeof s === 'number' && s >= 400 && s < 500) throw new HttpError(s, (e as Error).message);
+      throw e;
+    }
     return new Response(streamBody(body), { headers: { 'content-type': cut.contentType } });
   });
 
@@ -198,9 +256,10 @@ export function restreamerRoutes(opts: RestreamerOptions): Hono {
     const [w, h] = parseSize(q, 'size', [1024, 64]);
     if (end <= start) throw new HttpError(400, 'End must be after start');
     if (end - start > MAX_WAVEFORM_RANGE) throw new HttpError(400, 'Range may not be longer than 6 hours');
-    const segs = (await store.getBestSegments(channel, quality, start, end)).filter((s): s is SegmentInfo => s !== null);
-    if (segs.length === 0) throw new HttpError(406, 'We have no content available within the requested time range.');
-    const png = await waveformPng(segs.map((s) => store.abs(s.path)), w, h);
+    const segments = await store.getBestSegments(channel, quality, start, end);
+    if (segments.every((s) => s === null)) throw new HttpError(406, 'We have no content available within the requested time range.');
+    // Drawn from per-segment audio envelopes (media/waveform), computed once per segment and cached.
+    const png = await renderWaveformPng(store, segments, start, end, w, h);
     return c.body(new Uint8Array(png), 200, { 'content-type': 'image/png' });
   });
 
@@ -213,6 +272,38 @@ export function restreamerRoutes(opts: RestreamerOptions): Hono {
       .filter((s): s is SegmentInfo => s !== null && s.start <= ts && ts < s.start + s.duration);
     if (segs.length === 0) throw new HttpError(406, 'We have no content available at that time.');
     const png = await framePng(segs, [store.abs(segs[0]!.path)], ts);
+    return c.body(new Uint8Array(png), 200, { 'content-type': 'image/png' });
+  });
+
+  // Thumbnail previews (wubloader): the frame at `timestamp` under a named template (GET) or under a
+  // one-off template sent as the request body (POST); crop/location are "left,top,right,bottom".
+  app.get('/thumbnail/:channel/:file', async (c) => {
+    const channel = assertSafeName(c.req.param('channel'), 'channel');
+    const quality = withSuffix(c.req.param('file'), '.png');
+    const q = new URL(c.req.url).searchParams;
+    const timestamp = requiredTime(q, 'timestamp');
+    const name = q.get('template');
+    if (!name) throw new HttpError(400, 'Missing required parameter template');
+    const crop = optionalBox(q, 'crop');
+    const location = optionalBox(q, 'location');
+    if (!opts.templates) throw new HttpError(501, 'This node has no thumbnail template store');
+    const template = await opts.templates.get(name);
+    if (!template) throw new HttpError(404, `Template ${JSON.stringify(name)} not found`);
+    const preview: PreviewOptions = { timestamp, template: template.image, crop: crop ?? template.crop, location: location ?? template.location };
+    const png = await previewOrHttpError({ store, channel, quality }, preview);
+    return c.body(new Uint8Array(png), 200, { 'content-type': 'image/png' });
+  });
+
+  app.post('/thumbnail/:channel/:file', async (c) => {
+    const channel = assertSafeName(c.req.param('channel'), 'channel');
+    const quality = withSuffix(c.req.param('file'), '.png');
+    const q = new URL(c.req.url).searchParams;
+    const timestamp = requiredTime(q, 'timestamp');
+    const crop = requiredBox(q, 'crop');
+    const location = requiredBox(q, 'location');
+    const template = await readBodyLimited(c.req.raw, MAX_TEMPLATE_BYTES);
+    if (!pngInfo(template)) throw new HttpError(400, 'The request body must be the template as a PNG image');
+    const png = await previewOrHttpError({ store, channel, quality }, { timestamp, template, crop, location });
     return c.body(new Uint8Array(png), 200, { 'content-type': 'image/png' });
   });
 

@@ -53,6 +53,10 @@ export function envelopeFromPcm(pcm: Int16Array, sampleRate = DECODE_SAMPLE_RATE
     }
     values[b] = Math.round(sum / n);
   }
+  // Segments are slices of one continuous stream, but each is decoded alone, and a fresh AAC decoder
+  // fades in its first frame (~20 ms): left as is, every segment boundary would show a notch that the
+  // recording does not have. The first bucket takes the larger of itself and the next one instead.
+  if (count >= 2 && values[1]! > values[0]!) values[0] = values[1]!;
   return { bucketsPerSecond, sampleRate, samples: pcm.length, flags: 0, values };
 }
 

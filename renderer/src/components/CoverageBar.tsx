@@ -1,6 +1,8 @@
 /**
- * Recording coverage over a window: one /api/coverage request per visible window (buckets = pixels
- * wanted), drawn on a canvas. Full = green, partial/suspect = amber, hole = grey. Optional drag selection.
+ * Recording coverage over a window: ONE /api/coverage request per visible window, asking for as many
+ * buckets as the bar is wide in CSS pixels (never more than 2000), drawn on a canvas. Full = green,
+ * partial/suspect = amber, hole = grey. However long the window (72 hours of 2-second segments is
+ * 130,000 files per channel), the page only ever receives one number pair per pixel. Optional drag selection.
  */
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../lib/api.ts';
@@ -8,22 +10,46 @@ import { clock, isoFromUs } from '../lib/time.ts';
 
 interface Coverage { start: number; end: number; buckets: { full: number; partial: number }[]; latest: number | null }
 
-export function CoverageBar({ channel, quality, start, end, buckets = 288, refreshKey = 0, onSelect, selection }: {
-  channel: string; quality: string; start: number; end: number; buckets?: number; refreshKey?: number;
+export const MAX_BUCKETS = 2000;
+
+/** Buckets for a bar `width` CSS pixels wide: one per pixel, at most MAX_BUCKETS, 0 until laid out. */
+export function bucketsFor(width: number): number {
+  return Math.max(0, Math.min(MAX_BUCKETS, Math.floor(width)));
+}
+
+export function CoverageBar({ channel, quality, start, end, refreshKey = 0, onSelect, selection, marker }: {
+  channel: string; quality: string; start: number; end: number; refreshKey?: number;
   onSelect?: (start: number, end: number) => void; selection?: [number, number] | null;
+  /** a time to mark with a white line (e.g. the playhead) */
+  marker?: number | null;
 }) {
+  const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
+  const [width, setWidth] = useState(0);
   const [cov, setCov] = useState<Coverage | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [hover, setHover] = useState<number | null>(null);
   const drag = useRef<number | null>(null);
+  const [dragNow, setDragNow] = useState<[number, number] | null>(null);
+  const buckets = bucketsFor(width);
 
   useEffect(() => {
+    const el = wrap.current!;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
+    ro.observe(el);
+    setWidth(el.clientWidth);
+    return () => ro.disconnect();
+  }, []);
+
+  useEffect(() => {
+    if (buckets === 0) return;
     const ctl = new AbortController();
     api<Coverage>(`/api/coverage/${encodeURIComponent(channel)}/${encodeURIComponent(quality)}?start=${isoFromUs(start)}&end=${isoFromUs(end)}&buckets=${buckets}`, { signal: ctl.signal })
       .then((c) => { setCov(c); setError(null); }, (e) => { if (!ctl.signal.aborted) setError((e as Error).message); });
     return () => ctl.abort();
   }, [channel, quality, start, end, buckets, refreshKey]);
 
+  const shownSelection = dragNow ?? selection ?? null;
   useEffect(() => {
     const c = canvas.current;
     if (!c || !cov) return;
@@ -38,26 +64,47 @@ export function CoverageBar({ channel, quality, start, end, buckets = 288, refre
       g.fillStyle = '#e0a030';
       g.fillRect(i * w, c.height * (1 - b.full - b.partial), w + 0.5, c.height * b.partial);
     });
-    if (selection) {
-      const x0 = ((selection[0] - start) / (end - start)) * c.width;
-      const x1 = ((selection[1] - start) / (end - start)) * c.width;
-      g.fillStyle = 'rgba(230, 60, 60, 0.45)';
-      g.fillRect(Math.min(x0, x1), 0, Math.abs(x1 - x0), c.height);
+    const x = (t: number) => ((t - cov.start) / (cov.end - cov.start)) * c.width;
+    if (shownSelection) {
+      const x0 = x(shownSelection[0]);
+      const x1 = x(shownSelection[1]);
+      g.fillStyle = 'rgba(230, 60, 60, 0.55)';
+      g.fillRect(Math.min(x0, x1), 0, Math.max(1, Math.abs(x1 - x0)), c.height);
     }
-  }, [cov, selection, start, end]);
+    if (marker != null && marker >= cov.start && marker <= cov.end) {
+      g.fillStyle = '#ffffff';
+      g.fillRect(x(marker) - 0.5, 0, 1.5, c.height);
+    }
+  }, [cov, shownSelection, marker]);
 
   const timeAt = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const r = e.currentTarget.getBoundingClientRect();
-    return start + ((e.clientX - r.left) / r.width) * (end - start);
+    return start + Math.max(0, Math.min(1, (e.clientX - r.left) / r.width)) * (end - start);
   };
+  const covered = cov ? cov.buckets.reduce((n, b) => n + b.full + b.partial, 0) / Math.max(1, cov.buckets.length) : null;
 
   return (
-    <div className="coverage" title={`${clock(start)} – ${clock(end)} UTC`}>
+    <div className="coverage" ref={wrap} title={`${clock(start)} – ${clock(end)} UTC${covered !== null ? ` · ${(covered * 100).toFixed(1)} % recorded` : ''}`}>
       <canvas
-        ref={canvas} width={buckets} height={16} data-testid={`coverage-${channel}`}
+        ref={canvas} width={Math.max(1, buckets)} height={16} data-testid={`coverage-${channel}`} data-buckets={cov?.buckets.length ?? 0}
+        className={onSelect ? 'selectable' : ''}
+        onMouseMove={(e) => {
+          const t = timeAt(e);
+          setHover(t);
+          if (drag.current !== null) setDragNow([Math.min(drag.current, t), Math.max(drag.current, t)]);
+        }}
+        onMouseLeave={() => setHover(null)}
         onMouseDown={onSelect ? (e) => { drag.current = timeAt(e); } : undefined}
-        onMouseUp={onSelect ? (e) => { if (drag.current !== null) { const t = timeAt(e); onSelect(Math.min(drag.current, t), Math.max(drag.current, t)); drag.current = null; } } : undefined}
+        onMouseUp={onSelect ? (e) => {
+          if (drag.current !== null) {
+            const t = timeAt(e);
+            onSelect(Math.min(drag.current, t), Math.max(drag.current, t));
+            drag.current = null;
+            setDragNow(null);
+          }
+        } : undefined}
       />
+      {hover !== null && <span className="coverage-hover mono small">{clock(hover)}</span>}
       {error && <span className="error small">{error}</span>}
     </div>
   );

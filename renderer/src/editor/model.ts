@@ -82,6 +82,21 @@ export function validate(d: Draft, opts: { titlePrefix?: string; requireLocation
   return out;
 }
 
+/**
+ * What a submit sends when the operator left a field at its default: the only upload location when there
+ * is exactly one, and for frame thumbnails the middle of the first range. The editor shows these values,
+ * so nothing is sent that the operator did not see.
+ */
+export function withDefaults(d: Draft, opts: { locations?: string[] } = {}): Draft {
+  let out = d;
+  if (!out.uploadLocation && opts.locations?.length === 1) out = { ...out, uploadLocation: opts.locations[0]! };
+  if ((out.thumbnailMode === 'BARE' || out.thumbnailMode === 'TEMPLATE') && out.thumbnailTime === null) {
+    const r = out.ranges[0];
+    if (r && r.start !== null) out = { ...out, thumbnailTime: r.end !== null && r.end > r.start ? r.start + Math.floor((r.end - r.start) / 2) : r.start };
+  }
+  return out;
+}
+
 /** Output length in seconds: sum of ranges minus transition overlaps. */
 export function outputSeconds(d: Draft): number {
   const ranges = d.ranges.reduce((n, r) => n + (r.start !== null && r.end !== null && r.end > r.start ? (r.end - r.start) / 1e6 : 0), 0);

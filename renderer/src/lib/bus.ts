@@ -11,6 +11,11 @@ export interface BusMessage<T = unknown> {
   time: number;
 }
 
+/** Every topic the UI listens to (SSE named events need one listener per name). */
+export const TOPICS = ['stream.status', 'stream.transition', 'worker.status', 'worker.crashloop', 'event.changed', 'upload.progress',
+  'upload.failed', 'quota.parked', 'account.needs_reconnect', 'account.connected', 'account.connect_failed', 'tombstones.created',
+  'settings.changed', 'playlist.status', 'playlists.changed', 'cutter.status'];
+
 type Listener = (m: BusMessage) => void;
 const listeners = new Set<Listener>();
 const latest = new Map<string, BusMessage>();
@@ -41,8 +46,7 @@ function ensureSource() {
   };
   source.onmessage = onMessage;
   // Named events (event: <topic>) do not reach onmessage; listen on the prefix families we use.
-  for (const t of ['stream.status', 'stream.transition', 'worker.status', 'worker.crashloop', 'event.changed', 'upload.progress',
-    'upload.failed', 'quota.parked', 'account.needs_reconnect', 'tombstones.created', 'playlist.status', 'cutter.status']) {
+  for (const t of TOPICS) {
     source.addEventListener(t, onMessage as EventListener);
   }
 }

@@ -11,6 +11,10 @@ export interface StreamView {
   segmentsPerMinute: number | null;
   bytesPerMinute: number | null;
   lastError: string | null;
+  /** when the channel entered its state (µs) */
+  since: number | null;
+  /** the recorder's reason for the state, e.g. "usher 404" */
+  reason: string | null;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -23,10 +27,17 @@ const timeUs = (v: unknown): number | null => {
   return null;
 };
 
+function lastMessage(list: unknown[]): string | null {
+  if (!list.length) return null;
+  const last = list[list.length - 1] as { message?: unknown } | string;
+  return typeof last === 'object' && last !== null ? String(last.message ?? JSON.stringify(last)) : String(last);
+}
+
 export function toStreamView(r: Record<string, unknown>): StreamView {
   const raw = String(r.state ?? r.status ?? 'unknown').toLowerCase();
   const state: StreamState = raw.includes('ad') ? 'ad' : raw === 'up' || raw === 'live' ? 'up' : raw === 'stalled' ? 'stalled' : raw === 'down' || raw === 'offline' ? 'down' : 'unknown';
   const errors = r.errors ?? r.lastError ?? r.error;
+  const recent = errors && typeof errors === 'object' && !Array.isArray(errors) ? (errors as { recent?: unknown }).recent : undefined;
   return {
     channel: String(r.channel ?? r.name ?? ''),
     quality: String(r.quality ?? 'source'),
@@ -36,7 +47,9 @@ export function toStreamView(r: Record<string, unknown>): StreamView {
     delaySeconds: num(r.delaySeconds ?? r.delay ?? r.delay_seconds),
     segmentsPerMinute: num(r.segmentsPerMinute ?? r.segments_per_minute),
     bytesPerMinute: num(r.bytesPerMinute ?? r.bytes_per_minute),
-    lastError: Array.isArray(errors) ? (errors.length ? String((errors[errors.length - 1] as { message?: string })?.message ?? errors[errors.length - 1]) : null) : errors ? String(errors) : null,
+    lastError: lastMessage(Array.isArray(recent) ? recent : Array.isArray(errors) ? errors : errors && typeof errors !== 'object' ? [errors] : []),
+    since: timeUs(r.since),
+    reason: typeof r.reason === 'string' ? r.reason : null,
   };
 }
 

@@ -51,3 +51,30 @@ export function ago(us: number, nowUs = Date.now() * 1000): string {
   if (s < 5400) return `${Math.round(s / 60)} min ago`;
   return `${(s / 3600).toFixed(1)} h ago`;
 }
+
+/** "HH:MM:SS.ffffff" UTC wall-clock with microseconds (what the range fields show). */
+export function clockUs(us: number): string {
+  return isoFromUs(us).slice(11, 26);
+}
+
+/**
+ * A time typed by the operator: a full ISO time, or a time of day ("HH:MM[:SS[.ffffff]]", UTC) taken on
+ * whichever day puts it nearest to `nearUs` (so a window across midnight still works). Null if malformed.
+ */
+export function parseTimeNear(text: string, nearUs: number): number | null {
+  const t = text.trim();
+  const full = usFromIso(t);
+  if (full !== null) return full;
+  const m = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$/.exec(t);
+  if (!m) return null;
+  const [h, mi, s] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  if (h > 23 || mi > 59 || s > 59) return null;
+  const ofDay = ((h * 60 + mi) * 60 + s) * US + Number((m[4] ?? '').padEnd(6, '0'));
+  const day = Math.floor(nearUs / (86_400 * US)) * 86_400 * US;
+  let best: number | null = null;
+  for (const d of [day - 86_400 * US, day, day + 86_400 * US]) {
+    const c = d + ofDay;
+    if (best === null || Math.abs(c - nearUs) < Math.abs(best - nearUs)) best = c;
+  }
+  return best;
+}

@@ -1,56 +1,108 @@
 /**
  * The editor: scrub the recording around an event in hls.js, set one or more ranges with transitions,
- * choose a thumbnail, write the metadata, preview the cut, save or submit. Keyboard-first (see
- * editor/shortcuts.ts); unsaved changes live in localStorage until saved, so nothing typed is lost on
- * reload, navigation or a crash.
+ * choose a thumbnail, write the metadata, preview the cut, save or submit, then watch the upload.
+ * Keyboard-first (editor/shortcuts.ts; Tab from the top of the page reaches the title first); unsaved
+ * changes live in localStorage until saved, so nothing typed is lost on reload, navigation or a crash.
+ * Live: `event.changed` updates the state, link and errors as the cutter works, and `upload.progress`
+ * drives the progress bar. Someone else's save while we have unsaved changes is a conflict on our save,
+ * shown field by field.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Player, type PlayerHandle } from '../components/Player.tsx';
 import { ApiError } from '../lib/api.ts';
-import { eventAction, getEvent, writeEvent, type Conflict, type EventView } from '../lib/events.ts';
-import { clock, duration, isoFromUs, US, usFromIso } from '../lib/time.ts';
-import { draftKey, loadStoredDraft, outputSeconds, parseTags, storeDraft, validate, type Draft } from '../editor/model.ts';
+import { subscribe, useTopic } from '../lib/bus.ts';
+import { eventAction, getEvent, toView, writeEvent, type Conflict, type EventView } from '../lib/events.ts';
+import { useApi } from '../lib/hooks.ts';
+import { clock, clockUs, duration, isoFromUs, parseTimeNear, US } from '../lib/time.ts';
+import { draftKey, loadStoredDraft, outputSeconds, parseTags, storeDraft, validate, withDefaults, type Draft } from '../editor/model.ts';
 import { keyToAction, nextSpeed, SHORTCUT_HELP } from '../editor/shortcuts.ts';
 import { TRANSITIONS } from '../editor/transitions.ts';
 
 const PAD_BEFORE = 60 * US;
 const PAD_AFTER = 120 * US;
+const ACTIVE_STATES = ['EDITED', 'CLAIMED', 'FINALIZING', 'TRANSCODING'];
 
-function windowFor(ev: EventView, d: Draft): [number, number] {
+interface Template { name: string; description?: string; crop: number[]; location: number[] }
+interface Progress { stage?: string; bytes?: number; total?: number; rate?: number; eta?: number | null; message?: string }
+
+/** The part of the recording the player loads: the event (and every range) padded; open events end now. */
+export function windowFor(ev: EventView, d: Draft, nowUs: number): [number, number] {
   const times = [ev.eventStart, ev.eventEnd, ...d.ranges.flatMap((r) => [r.start, r.end])].filter((t): t is number => t !== null);
-  const now = Date.now() * 1000;
-  const start = Math.min(...(times.length ? times : [now - 10 * 60 * US])) - PAD_BEFORE;
-  const end = Math.max(...(times.length ? times : [now])) + PAD_AFTER;
-  return [start, end];
+  const open = ev.eventEnd === null && d.ranges.every((r) => r.end === null);
+  const start = Math.min(...(times.length ? times : [nowUs - 10 * 60 * US])) - PAD_BEFORE;
+  const end = open ? Math.max(nowUs, Math.max(...times, start) + PAD_AFTER) : Math.max(...(times.length ? times : [nowUs])) + PAD_AFTER;
+  // Whole seconds: the URL stays the same across renders and the server can cache it.
+  return [Math.floor(start / US) * US, Math.ceil(end / US) * US];
 }
 
-function TimeField({ label, value, onChange, testId }: { label: string; value: number | null; onChange: (v: number | null) => void; testId?: string }) {
-  const [text, setText] = useState(value === null ? '' : isoFromUs(value));
-  useEffect(() => setText(value === null ? '' : isoFromUs(value)), [value]);
-  const bad = text !== '' && usFromIso(text) === null;
+function initialDraft(e: EventView): Draft {
+  return e.draft.ranges.length ? e.draft : { ...e.draft, ranges: [{ start: e.eventStart, end: e.eventEnd }] };
+}
+
+/** Keys typed into these go to the element, not to the shortcuts. */
+function isTyping(el: EventTarget | null): boolean {
+  if (!(el instanceof HTMLElement)) return false;
+  if (el.isContentEditable || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT') return true;
+  if (el.tagName !== 'INPUT') return false;
+  return !['range', 'checkbox', 'radio', 'button', 'submit', 'file'].includes((el as HTMLInputElement).type);
+}
+
+function TimeField({ label, value, near, onChange, testId, disabled }: { label: string; value: number | null; near: number; onChange: (v: number | null) => void; testId?: string; disabled?: boolean }) {
+  const [text, setText] = useState(value === null ? '' : clockUs(value));
+  useEffect(() => setText(value === null ? '' : clockUs(value)), [value]);
+  const bad = text !== '' && parseTimeNear(text, near) === null;
+  const commit = () => onChange(text === '' ? null : parseTimeNear(text, near) ?? value);
   return (
     <input
-      aria-label={label} data-testid={testId} className={`mono time ${bad ? 'invalid' : ''}`} value={text} placeholder="YYYY-MM-DDTHH:MM:SS.ffffffZ"
+      aria-label={label} data-testid={testId} className={`mono time ${bad ? 'invalid' : ''}`} value={text} placeholder="HH:MM:SS.ffffff" disabled={disabled}
+      title={value !== null ? `${isoFromUs(value)} (UTC; type a time of day or a full ISO time)` : 'UTC time of day or full ISO time'}
       onChange={(e) => setText(e.target.value)}
-      onBlur={() => onChange(text === '' ? null : usFromIso(text) ?? value)}
+      onBlur={commit}
+      onKeyDown={(e) => { if (e.key === 'Enter') commit(); }}
     />
   );
 }
 
+function BoxField({ label, value, placeholder, onChange, disabled }: { label: string; value: number[] | null; placeholder: string; onChange: (v: number[] | null) => void; disabled?: boolean }) {
+  const [text, setText] = useState(value?.join(',') ?? '');
+  useEffect(() => setText(value?.join(',') ?? ''), [value]);
+  const parse = (t: string) => {
+    const n = t.split(',').map((x) => Number(x.trim()));
+    return n.length === 4 && n.every((x) => Number.isInteger(x) && x >= 0) ? n : null;
+  };
+  return (
+    <label>{label} <input aria-label={label} className={`mono box ${text && !parse(text) ? 'invalid' : ''}`} value={text} placeholder={placeholder} disabled={disabled}
+      onChange={(e) => setText(e.target.value)} onBlur={() => onChange(text.trim() ? parse(text) ?? value : null)} /></label>
+  );
+}
+
+function short(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s && s.length > 160 ? `${s.slice(0, 157)}…` : s ?? '';
+}
+
 export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; titlePrefix?: string; locations?: string[] }) {
+  const openedAt = useRef(performance.now());
   const [ev, setEv] = useState<EventView | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [baseRevision, setBaseRevision] = useState(0);
   const [dirty, setDirty] = useState(false);
+  const dirtyRef = useRef(false);
   const [restored, setRestored] = useState(false);
   const [active, setActive] = useState(0);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
   const [conflict, setConflict] = useState<{ verb: 'save' | 'submit' | 'modify'; c: Conflict } | null>(null);
   const [help, setHelp] = useState(false);
   const [preview, setPreview] = useState<string | null>(null);
   const [firstFrameMs, setFirstFrameMs] = useState<number | null>(null);
   const [playhead, setPlayhead] = useState<number | null>(null);
+  const [thumbFailed, setThumbFailed] = useState<string | null>(null);
+  const [now] = useState(() => Date.now() * 1000);
   const player = useRef<PlayerHandle>(null);
+  const progress = useTopic<Progress>('upload.progress').get(id)?.data;
+  const templates = useApi<Template[]>('/api/templates').data ?? [];
+  dirtyRef.current = dirty;
 
   const load = useCallback(async () => {
     try {
@@ -62,9 +114,10 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
         setDirty(true);
         setRestored(true);
       } else {
-        const d = e.draft.ranges.length ? e.draft : { ...e.draft, ranges: [{ start: e.eventStart, end: e.eventEnd }] };
-        setDraft(d);
+        if (stored) localStorage.removeItem(draftKey(id)); // made against an older version: the conflict is moot
+        setDraft(initialDraft(e));
         setDirty(false);
+        setRestored(false);
       }
       setBaseRevision(e.revision);
     } catch (err) {
@@ -73,32 +126,48 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
   }, [id]);
   useEffect(() => void load(), [load]);
 
+  // Live changes to this event: always show the new state; take the new content only if we have no unsaved edits.
+  useEffect(() => subscribe((m) => {
+    if (m.topic !== 'event.changed' || m.key !== id) return;
+    const v = toView(m.data as Record<string, unknown>);
+    setEv((cur) => (cur && cur.revision > v.revision ? cur : v));
+    if (!dirtyRef.current) {
+      setDraft(initialDraft(v));
+      setBaseRevision((b) => Math.max(b, v.revision));
+    }
+  }), [id]);
+
   // Persist every change immediately; warn before leaving with unsaved work.
   useEffect(() => {
     if (draft && dirty) storeDraft(localStorage, { eventId: id, baseRevision, draft, savedAt: Date.now() });
   }, [draft, dirty, id, baseRevision]);
   useEffect(() => {
     const guard = (e: BeforeUnloadEvent) => {
-      if (dirty) e.preventDefault();
+      if (dirtyRef.current) e.preventDefault();
     };
     window.addEventListener('beforeunload', guard);
     return () => window.removeEventListener('beforeunload', guard);
-  }, [dirty]);
+  }, []);
 
   const update = useCallback((f: (d: Draft) => Draft) => {
     setDraft((d) => (d ? f(d) : d));
     setDirty(true);
   }, []);
 
-  const [winStart, winEnd] = useMemo(() => (ev && draft ? windowFor(ev, draft) : [0, 0]), [ev?.id, ev?.eventStart, ev?.eventEnd]); // eslint-disable-line react-hooks/exhaustive-deps
+  const [winStart, winEnd] = useMemo(() => (ev && draft ? windowFor(ev, draft, now) : [0, 0]), [ev?.id, ev?.eventStart, ev?.eventEnd, draft === null]); // eslint-disable-line react-hooks/exhaustive-deps
   const src = ev ? `/playlist/${encodeURIComponent(ev.channel)}/${encodeURIComponent(ev.quality)}.m3u8?start=${isoFromUs(winStart)}&end=${isoFromUs(winEnd)}` : '';
   const canEditVideo = ev ? ['UNEDITED', 'EDITED', 'CLAIMED'].includes(ev.state) : false;
   const canEditMeta = ev ? canEditVideo || ['DONE', 'MODIFIED'].includes(ev.state) : false;
-  const issues = draft ? validate(draft, { titlePrefix, requireLocation: locations.length > 0 }) : [];
+  const effective = draft ? withDefaults(draft, { locations }) : null;
+  const issues = effective ? validate(effective, { titlePrefix, requireLocation: locations.length > 0 }) : [];
 
   const setRangeEdge = useCallback((edge: 'start' | 'end', i = active) => {
+    if (!canEditVideo) return;
     const t = player.current?.wallTime();
-    if (t == null || !canEditVideo) return;
+    if (t == null) {
+      setMessage({ kind: 'error', text: 'The player has not loaded yet' });
+      return;
+    }
     update((d) => ({ ...d, ranges: d.ranges.map((r, j) => (j === i ? { ...r, [edge]: t } : r)) }));
   }, [active, canEditVideo, update]);
 
@@ -113,15 +182,17 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
   }));
 
   const write = useCallback(async (verb: 'save' | 'submit' | 'modify', override = false) => {
-    if (!draft || !ev) return;
+    if (!effective || !ev) return;
     if (verb !== 'save' && issues.length) {
-      setMessage({ kind: 'error', text: issues.map((i) => i.message).join('; ') });
+      setMessage({ kind: 'error', text: `Cannot submit: ${issues.map((i) => i.message).join('; ')}` });
       return;
     }
+    setBusy(true);
     try {
-      const saved = await writeEvent(ev.id, verb, draft, baseRevision, override);
+      const saved = await writeEvent(ev.id, verb, verb === 'save' ? draft! : effective, baseRevision, override);
       localStorage.removeItem(draftKey(ev.id));
       setEv(saved);
+      setDraft(initialDraft(saved));
       setBaseRevision(saved.revision);
       setDirty(false);
       setRestored(false);
@@ -133,20 +204,29 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
       } else {
         setMessage({ kind: 'error', text: (e as Error).message });
       }
+    } finally {
+      setBusy(false);
     }
-  }, [draft, ev, baseRevision, issues]);
+  }, [draft, effective, ev, baseRevision, issues]);
 
-  // Keyboard shortcuts (ignored while typing in a field).
+  // Keyboard shortcuts (ignored while typing in a field, except Ctrl/Cmd combinations).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const el = e.target as HTMLElement;
-      if (el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable) && !(e.ctrlKey || e.metaKey)) return;
+      const typing = isTyping(e.target);
+      if (e.key === 'Escape') {
+        if (help) setHelp(false);
+        else if (typing) (e.target as HTMLElement).blur(); // back to the shortcuts
+        return;
+      }
+      if (typing && !(e.ctrlKey || e.metaKey)) return;
+      const el = e.target as HTMLElement | null;
+      if (el?.tagName === 'BUTTON' && (e.key === ' ' || e.key === 'Enter')) return; // let the button work
       const a = keyToAction(e, true);
       if (!a) return;
       const v = player.current?.video;
       e.preventDefault();
       switch (a.type) {
-        case 'togglePlay': if (v) void (v.paused ? v.play() : v.pause()); break;
+        case 'togglePlay': if (v) void (v.paused ? v.play().catch(() => {}) : v.pause()); break;
         case 'mute': if (v) v.muted = !v.muted; break;
         case 'seek': player.current?.seekBy(a.seconds); break;
         case 'frame': player.current?.seekBy(a.frames / 30); break;
@@ -156,23 +236,23 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
         case 'setEnd': setRangeEdge('end'); break;
         case 'nextRange':
           if (draft && active >= draft.ranges.length - 1 && canEditVideo) addRange();
-          setActive((i) => i + 1 <= (draft?.ranges.length ?? 1) ? i + 1 : i);
+          setActive((i) => (i + 1 <= (draft?.ranges.length ?? 1) ? i + 1 : i));
           break;
         case 'prevRange': setActive((i) => Math.max(0, i - 1)); break;
-        case 'saveDraft': void write(ev && ['DONE', 'MODIFIED'].includes(ev.state) ? 'modify' : 'save'); break;
-        case 'submit': void write(ev && ['DONE', 'MODIFIED'].includes(ev.state) ? 'modify' : 'submit'); break;
+        case 'saveDraft': if (!busy) void write(ev && ['DONE', 'MODIFIED'].includes(ev.state) ? 'modify' : 'save'); break;
+        case 'submit': if (!busy) void write(ev && ['DONE', 'MODIFIED'].includes(ev.state) ? 'modify' : 'submit'); break;
         case 'help': setHelp((h) => !h); break;
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [draft, active, canEditVideo, addRange, setRangeEdge, write, ev]);
+  }, [draft, active, canEditVideo, addRange, setRangeEdge, write, ev, help, busy]);
 
   useEffect(() => {
     if (draft && active > draft.ranges.length - 1) setActive(Math.max(0, draft.ranges.length - 1));
   }, [draft, active]);
 
-  if (!ev || !draft) return <section><h2>Editor</h2>{message ? <p className="error">{message.text}</p> : <p>Loading…</p>}</section>;
+  if (!ev || !draft || !effective) return <section><h2>Editor</h2>{message ? <p className="error">{message.text}</p> : <p>Loading…</p>}</section>;
 
   const span = winEnd - winStart;
   const pct = (t: number | null) => (t === null ? 0 : Math.max(0, Math.min(100, ((t - winStart) / span) * 100)));
@@ -182,137 +262,196 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
     for (const t of draft.transitions) q.append('transition', t ? `${t.type},${t.duration}` : '');
     return `/cut/${encodeURIComponent(ev.channel)}/${encodeURIComponent(ev.quality)}.ts?${q}`;
   };
-  const thumbSrc = draft.thumbnailTime !== null ? `/frame/${encodeURIComponent(ev.channel)}/${encodeURIComponent(ev.quality)}.png?timestamp=${isoFromUs(draft.thumbnailTime)}` : null;
+  const chq = `${encodeURIComponent(ev.channel)}/${encodeURIComponent(ev.quality)}`;
+  const template = templates.find((t) => t.name === effective.thumbnailTemplate) ?? null;
+  const thumbTime = effective.thumbnailTime;
+  const thumbSrc = thumbTime === null || effective.thumbnailMode === 'NONE' || effective.thumbnailMode === 'CUSTOM' ? null
+    : effective.thumbnailMode === 'TEMPLATE' && effective.thumbnailTemplate
+      ? `/thumbnail/${chq}.png?${new URLSearchParams({
+        timestamp: isoFromUs(thumbTime), template: effective.thumbnailTemplate,
+        ...(effective.thumbnailCrop ? { crop: effective.thumbnailCrop.join(',') } : {}),
+        ...(effective.thumbnailLocation ? { location: effective.thumbnailLocation.join(',') } : {}),
+      })}`
+      : `/frame/${chq}.png?timestamp=${isoFromUs(thumbTime)}`;
   const fullTitle = titlePrefix + draft.title;
+  const uploading = ACTIVE_STATES.includes(ev.state);
+  const pctDone = progress?.total ? Math.min(100, (100 * (progress.bytes ?? 0)) / progress.total) : null;
+  const staleBase = ev.revision > baseRevision;
 
   return (
     <section className="editor" data-testid="editor">
-      <header className="row">
-        <h2>Edit: {ev.draft.title || ev.notes || ev.id.slice(0, 8)}</h2>
+      <header className="row editor-head">
+        <h2>{ev.draft.title ? `${titlePrefix}${ev.draft.title}` : <span className="muted">Untitled event</span>}</h2>
         <span className={`state state-${ev.state}`} data-testid="event-state">{ev.state}</span>
-        <span className="muted">{ev.channel}/{ev.quality}</span>
-        {ev.videoLink && <a href={ev.videoLink} target="_blank" rel="noreferrer" data-testid="video-link">{ev.videoLink}</a>}
-        {dirty && <span className="badge">unsaved</span>}
-        {firstFrameMs !== null && <span className="muted" data-testid="first-frame-ms">first frame {Math.round(firstFrameMs)} ms</span>}
+        <span className="muted">{ev.channel}/{ev.quality}{ev.eventStart !== null ? ` · ${clock(ev.eventStart).slice(0, 8)}` : ''}{ev.editor ? ` · last edit by ${ev.editor}` : ''}</span>
+        {dirty && <span className="badge" data-testid="unsaved">unsaved</span>}
+        <span className="spacer" />
+        {firstFrameMs !== null && <span className="muted small" data-testid="first-frame-ms" data-ms={Math.round(firstFrameMs)}>first frame {Math.round(firstFrameMs)} ms</span>}
       </header>
-      {restored && <p className="note">Restored your unsaved changes from this browser.</p>}
-      {ev.error && <p className="error" role="alert">Last error: {ev.error}</p>}
-      {message && <p className={message.kind === 'ok' ? 'ok' : 'error'} role="status" data-testid="message">{message.text}</p>}
-
-      <Player ref={player} src={src} startAt={draft.ranges[0]?.start ?? ev.eventStart} onFirstFrame={setFirstFrameMs} onTime={(w) => setPlayhead(w)} />
-
-      <div className="timeline" aria-label="Clip bar">
-        <img className="waveform" alt="" src={`/waveform/${encodeURIComponent(ev.channel)}/${encodeURIComponent(ev.quality)}.png?start=${isoFromUs(winStart)}&end=${isoFromUs(winEnd)}&size=1200x60`} data-testid="waveform" />
-        {draft.ranges.map((r, i) => r.start !== null && r.end !== null && (
-          <div key={i} className={`clip ${i === active ? 'active' : ''}`} style={{ left: `${pct(r.start)}%`, width: `${pct(r.end) - pct(r.start)}%` }} />
-        ))}
-        {playhead !== null && <div className="playhead" style={{ left: `${pct(playhead)}%` }} />}
-      </div>
-
-      <div className="ranges">
-        <h3>Ranges <span className="muted">output {duration(Math.max(0, outputSeconds(draft)))}</span></h3>
-        {draft.ranges.map((r, i) => (
-          <div key={i}>
-            <div className={`range row ${i === active ? 'active' : ''}`} data-testid={`range-${i}`} onClick={() => setActive(i)}>
-              <span className="marker">{i === active ? '▶' : ' '}</span>
-              <TimeField label={`Range ${i + 1} start`} testId={`range-${i}-start`} value={r.start} onChange={(v) => update((d) => ({ ...d, ranges: d.ranges.map((x, j) => (j === i ? { ...x, start: v } : x)) }))} />
-              <button type="button" disabled={!canEditVideo} onClick={() => setRangeEdge('start', i)} title="Set start to playhead (i or [)">⌖ start</button>
-              <button type="button" onClick={() => r.start !== null && player.current?.seekWall(r.start)}>▶ from start</button>
-              <TimeField label={`Range ${i + 1} end`} testId={`range-${i}-end`} value={r.end} onChange={(v) => update((d) => ({ ...d, ranges: d.ranges.map((x, j) => (j === i ? { ...x, end: v } : x)) }))} />
-              <button type="button" disabled={!canEditVideo} onClick={() => setRangeEdge('end', i)} title="Set end to playhead (o or ])">⌖ end</button>
-              <button type="button" onClick={() => r.end !== null && player.current?.seekWall(r.end - 3 * US)}>▶ to end</button>
-              {r.start !== null && r.end !== null && <span className="muted">{duration((r.end - r.start) / US)}</span>}
-              {draft.ranges.length > 1 && <button type="button" disabled={!canEditVideo} onClick={() => removeRange(i)} aria-label={`Remove range ${i + 1}`}>−</button>}
-            </div>
-            {i < draft.ranges.length - 1 && (
-              <div className="transition row">
-                <label>Transition
-                  <select aria-label={`Transition ${i + 1}`} data-testid={`transition-${i}`} disabled={!canEditVideo} value={draft.transitions[i]?.type ?? 'cut'}
-                    onChange={(e) => update((d) => ({ ...d, transitions: d.transitions.map((t, j) => (j === i ? (e.target.value === 'cut' ? null : { type: e.target.value, duration: t?.duration ?? 1 }) : t)) }))}>
-                    <option value="cut">cut</option>
-                    {TRANSITIONS.map((t) => <option key={t} value={t}>{t}</option>)}
-                  </select>
-                </label>
-                {draft.transitions[i] && (
-                  <label>over <input type="number" min={0.1} max={10} step={0.1} aria-label={`Transition ${i + 1} seconds`} value={draft.transitions[i]!.duration}
-                    onChange={(e) => update((d) => ({ ...d, transitions: d.transitions.map((t, j) => (j === i && t ? { ...t, duration: Number(e.target.value) } : t)) }))} /> s</label>
-                )}
-              </div>
-            )}
-          </div>
-        ))}
-        <button type="button" disabled={!canEditVideo} onClick={addRange}>+ range</button>
-        <button type="button" onClick={() => setPreview(cutQuery('webm'))} data-testid="preview-cut">Preview cut</button>
-        <a href={cutQuery('smart')} download>Download (smart)</a>
-      </div>
-      {preview && (
-        <div className="preview">
-          <video src={preview} controls autoPlay data-testid="preview-video" />
-          <button type="button" onClick={() => setPreview(null)}>Close preview</button>
+      {ev.videoLink && (
+        <p className="done-link">{ev.state === 'DONE' ? 'Published: ' : 'Video: '}<a href={ev.videoLink} target="_blank" rel="noreferrer" data-testid="video-link">{ev.videoLink}</a></p>
+      )}
+      {restored && <p className="note" data-testid="restored">Restored your unsaved changes from this browser. Save or submit to keep them.</p>}
+      {staleBase && dirty && <p className="note" data-testid="stale-note">Someone saved this event (revision {ev.revision}) after you started editing; saving will show what changed.</p>}
+      {ev.error && <p className="error" role="alert" data-testid="event-error">{ev.state === 'EDITED' ? 'Retrying after: ' : 'Last error: '}{ev.error}</p>}
+      {(uploading || (progress && ev.state !== 'DONE' && ev.state !== 'UNEDITED')) && (
+        <div className="upload-status row" data-testid="upload-status">
+          <span>{ev.state === 'EDITED' ? 'Waiting for a cutter…' : progress?.stage ?? ev.state.toLowerCase()}</span>
+          {pctDone !== null && <progress max={100} value={pctDone} data-testid="upload-progress" />}
+          {pctDone !== null && <span className="muted small">{((progress!.bytes ?? 0) / 1e6).toFixed(2)} / {(progress!.total! / 1e6).toFixed(2)} MB{progress!.eta != null ? ` · ETA ${Math.round(progress!.eta)} s` : ''}</span>}
         </div>
       )}
+      {message && <p className={message.kind === 'ok' ? 'ok' : 'error'} role="status" data-testid="message">{message.text}</p>}
 
-      <div className="metadata">
-        <label className="block">Title <span className="muted">{titlePrefix && <>prefix “{titlePrefix}” · </>}{[...fullTitle].length}/100</span>
-          <input aria-label="Title" data-testid="title" disabled={!canEditMeta} value={draft.title} onChange={(e) => update((d) => ({ ...d, title: e.target.value }))} />
-        </label>
-        <label className="block">Description <span className="muted">{new TextEncoder().encode(draft.description).length}/5000 bytes</span>
-          <textarea aria-label="Description" data-testid="description" disabled={!canEditMeta} rows={4} value={draft.description} onChange={(e) => update((d) => ({ ...d, description: e.target.value }))} />
-        </label>
-        <label className="block">Tags (comma separated)
-          <input aria-label="Tags" data-testid="tags" disabled={!canEditMeta} defaultValue={draft.tags.join(', ')} onBlur={(e) => update((d) => ({ ...d, tags: parseTags(e.target.value) }))} />
-        </label>
-      </div>
+      <div className="editor-grid">
+        {/* First in the DOM (so Tab reaches the title first), shown on the right. */}
+        <div className="editor-side">
+          <div className="metadata">
+            <label className="block">Title <span className="muted small">{titlePrefix && <>prefix “{titlePrefix}” · </>}{[...fullTitle].length}/100</span>
+              <input aria-label="Title" data-testid="title" disabled={!canEditMeta} value={draft.title} placeholder="What happened" onChange={(e) => update((d) => ({ ...d, title: e.target.value }))} />
+            </label>
+            <label className="block">Description <span className="muted small">{new TextEncoder().encode(draft.description).length}/5000 bytes</span>
+              <textarea aria-label="Description" data-testid="description" disabled={!canEditMeta} rows={3} value={draft.description} onChange={(e) => update((d) => ({ ...d, description: e.target.value }))} />
+            </label>
+            <TagsField value={draft.tags} disabled={!canEditMeta} onChange={(tags) => update((d) => ({ ...d, tags }))} />
+          </div>
 
-      <div className="thumbnail">
-        <h3>Thumbnail</h3>
-        <label>Mode
-          <select aria-label="Thumbnail mode" data-testid="thumbnail-mode" disabled={!canEditMeta} value={draft.thumbnailMode} onChange={(e) => update((d) => ({ ...d, thumbnailMode: e.target.value as Draft['thumbnailMode'] }))}>
-            <option value="NONE">No custom thumbnail</option>
-            <option value="BARE">Video frame</option>
-            <option value="TEMPLATE">Video frame in a template</option>
-            <option value="CUSTOM">Custom image</option>
-          </select>
-        </label>
-        {(draft.thumbnailMode === 'BARE' || draft.thumbnailMode === 'TEMPLATE') && (
-          <span>
-            <TimeField label="Thumbnail time" testId="thumbnail-time" value={draft.thumbnailTime} onChange={(v) => update((d) => ({ ...d, thumbnailTime: v }))} />
-            <button type="button" disabled={!canEditMeta} onClick={() => { const t = player.current?.wallTime(); if (t != null) update((d) => ({ ...d, thumbnailTime: t })); }}>⌖ frame</button>
-          </span>
-        )}
-        {draft.thumbnailMode === 'TEMPLATE' && (
-          <label>Template <input aria-label="Thumbnail template" data-testid="thumbnail-template" value={draft.thumbnailTemplate ?? ''} onChange={(e) => update((d) => ({ ...d, thumbnailTemplate: e.target.value || null }))} /></label>
-        )}
-        {draft.thumbnailMode === 'CUSTOM' && (
-          <input type="file" accept="image/png" aria-label="Thumbnail image" onChange={async (e) => {
-            const f = e.target.files?.[0];
-            if (!f) return;
-            const b64 = btoa(String.fromCharCode(...new Uint8Array(await f.arrayBuffer())));
-            update((d) => ({ ...d, thumbnailImage: b64 }));
-          }} />
-        )}
-        {thumbSrc && draft.thumbnailMode !== 'NONE' && draft.thumbnailMode !== 'CUSTOM' && <img className="thumb-preview" alt="Thumbnail preview" src={thumbSrc} />}
-      </div>
+          <div className="thumbnail">
+            <h3>Thumbnail</h3>
+            <div className="row">
+              <select aria-label="Thumbnail mode" data-testid="thumbnail-mode" disabled={!canEditMeta} value={draft.thumbnailMode} onChange={(e) => update((d) => ({ ...d, thumbnailMode: e.target.value as Draft['thumbnailMode'] }))}>
+                <option value="NONE">No custom thumbnail</option>
+                <option value="BARE">Video frame</option>
+                <option value="TEMPLATE">Video frame in a template</option>
+                <option value="CUSTOM">Custom image</option>
+              </select>
+              {draft.thumbnailMode === 'TEMPLATE' && (
+                <select aria-label="Thumbnail template" data-testid="thumbnail-template" disabled={!canEditMeta} value={draft.thumbnailTemplate ?? ''}
+                  onChange={(e) => update((d) => ({ ...d, thumbnailTemplate: e.target.value || null }))}>
+                  <option value="">— template —</option>
+                  {templates.map((t) => <option key={t.name} value={t.name} title={t.description}>{t.name}</option>)}
+                  {draft.thumbnailTemplate && !template && <option value={draft.thumbnailTemplate}>{draft.thumbnailTemplate} (missing)</option>}
+                </select>
+              )}
+            </div>
+            {draft.thumbnailMode === 'TEMPLATE' && templates.length === 0 && <p className="muted small">No templates yet: add one in <a href="#/settings">Settings</a>.</p>}
+            {(draft.thumbnailMode === 'BARE' || draft.thumbnailMode === 'TEMPLATE') && (
+              <div className="row">
+                <TimeField label="Thumbnail time" testId="thumbnail-time" near={winStart} value={draft.thumbnailTime} disabled={!canEditMeta} onChange={(v) => update((d) => ({ ...d, thumbnailTime: v }))} />
+                <button type="button" disabled={!canEditMeta} data-testid="thumbnail-from-playhead" onClick={() => { const t = player.current?.wallTime(); if (t != null) update((d) => ({ ...d, thumbnailTime: t })); }} title="Use the frame under the playhead">⌖ playhead</button>
+                <button type="button" disabled={thumbTime === null} onClick={() => thumbTime !== null && player.current?.seekWall(thumbTime)}>▶ show</button>
+                {draft.thumbnailTime === null && thumbTime !== null && <span className="muted small">default: middle of range 1</span>}
+              </div>
+            )}
+            {draft.thumbnailMode === 'TEMPLATE' && (
+              <details className="small">
+                <summary>Crop and placement {template ? <span className="muted">(template default {template.crop.join(',')} → {template.location.join(',')})</span> : null}</summary>
+                <div className="row">
+                  <BoxField label="Crop" value={draft.thumbnailCrop} placeholder={template?.crop.join(',') ?? 'l,t,r,b'} disabled={!canEditMeta} onChange={(v) => update((d) => ({ ...d, thumbnailCrop: v }))} />
+                  <BoxField label="Location" value={draft.thumbnailLocation} placeholder={template?.location.join(',') ?? 'l,t,r,b'} disabled={!canEditMeta} onChange={(v) => update((d) => ({ ...d, thumbnailLocation: v }))} />
+                </div>
+              </details>
+            )}
+            {draft.thumbnailMode === 'CUSTOM' && (
+              <input type="file" accept="image/png" aria-label="Thumbnail image" disabled={!canEditMeta} onChange={async (e) => {
+                const f = e.target.files?.[0];
+                if (!f) return;
+                const bytes = new Uint8Array(await f.arrayBuffer());
+                let bin = '';
+                for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+                update((d) => ({ ...d, thumbnailImage: btoa(bin) }));
+              }} />
+            )}
+            {draft.thumbnailMode === 'CUSTOM' && draft.thumbnailImage && <img className="thumb-preview" alt="Custom thumbnail" src={`data:image/png;base64,${draft.thumbnailImage}`} />}
+            {thumbSrc && (thumbFailed === thumbSrc && effective.thumbnailMode === 'TEMPLATE'
+              ? <p className="warn small">Template preview is not available on this node; showing the frame. <img className="thumb-preview" alt="Thumbnail frame" src={`/frame/${chq}.png?timestamp=${isoFromUs(thumbTime!)}`} /></p>
+              : <img className="thumb-preview" alt="Thumbnail preview" data-testid="thumbnail-preview" src={thumbSrc} onError={() => setThumbFailed(thumbSrc)} />)}
+          </div>
 
-      <div className="options row">
-        <label><input type="checkbox" checked={draft.allowHoles} disabled={!canEditVideo} onChange={(e) => update((d) => ({ ...d, allowHoles: e.target.checked }))} /> Allow holes</label>
-        <label><input type="checkbox" checked={!draft.public} disabled={!canEditMeta} onChange={(e) => update((d) => ({ ...d, public: !e.target.checked }))} /> Unlisted</label>
-        <label>Upload location
-          <select aria-label="Upload location" data-testid="upload-location" disabled={!canEditVideo} value={draft.uploadLocation ?? ''} onChange={(e) => update((d) => ({ ...d, uploadLocation: e.target.value || null }))}>
-            <option value="">—</option>
-            {[...new Set([...locations, ...(draft.uploadLocation ? [draft.uploadLocation] : [])])].map((l) => <option key={l} value={l}>{l}</option>)}
-          </select>
-        </label>
-      </div>
+          <div className="options">
+            <div className="row">
+              <label>Upload location{' '}
+                <select aria-label="Upload location" data-testid="upload-location" disabled={!canEditVideo} value={effective.uploadLocation ?? ''} onChange={(e) => update((d) => ({ ...d, uploadLocation: e.target.value || null }))}>
+                  <option value="">—</option>
+                  {[...new Set([...locations, ...(effective.uploadLocation ? [effective.uploadLocation] : [])])].map((l) => <option key={l} value={l}>{l}</option>)}
+                </select>
+              </label>
+              <label><input type="checkbox" checked={!draft.public} disabled={!canEditMeta} onChange={(e) => update((d) => ({ ...d, public: !e.target.checked }))} /> Unlisted</label>
+              <label title="Cut across gaps in the recording"><input type="checkbox" checked={draft.allowHoles} disabled={!canEditVideo} onChange={(e) => update((d) => ({ ...d, allowHoles: e.target.checked }))} /> Allow holes</label>
+            </div>
+          </div>
 
-      {issues.length > 0 && <ul className="issues" data-testid="issues">{issues.map((i, k) => <li key={k}>{i.message}</li>)}</ul>}
+          {issues.length > 0 && <ul className="issues small" data-testid="issues">{issues.map((i, k) => <li key={k}>{i.message}</li>)}</ul>}
 
-      <div className="actions row">
-        {canEditVideo && <button type="button" onClick={() => void write('save')} data-testid="save-draft">Save draft (Ctrl+S)</button>}
-        {canEditVideo && <button type="button" className="primary" onClick={() => void write('submit')} data-testid="submit">Submit (Ctrl+Enter)</button>}
-        {!canEditVideo && canEditMeta && <button type="button" className="primary" onClick={() => void write('modify')} data-testid="submit-changes">Submit changes</button>}
-        {['EDITED', 'CLAIMED'].includes(ev.state) && <button type="button" onClick={async () => setEv(await eventAction(ev, 'cancel'))}>Cancel upload</button>}
-        <button type="button" onClick={() => setHelp(true)}>Shortcuts (?)</button>
+          <div className="actions row">
+            {canEditVideo && <button type="button" disabled={busy} onClick={() => void write('save')} data-testid="save-draft" title="Ctrl+S">Save draft</button>}
+            {canEditVideo && <button type="button" disabled={busy} className="primary" onClick={() => void write('submit')} data-testid="submit" title="Ctrl+Enter">{ev.state === 'UNEDITED' ? 'Submit' : 'Resubmit'}</button>}
+            {!canEditVideo && canEditMeta && <button type="button" disabled={busy} className="primary" onClick={() => void write('modify')} data-testid="submit-changes" title="Ctrl+Enter">Submit changes</button>}
+            {['EDITED', 'CLAIMED'].includes(ev.state) && <button type="button" onClick={async () => { try { setEv(await eventAction(ev, 'cancel')); } catch (e) { setMessage({ kind: 'error', text: (e as Error).message }); } }}>Cancel upload</button>}
+            <button type="button" onClick={() => setHelp(true)} title="?">Shortcuts</button>
+          </div>
+          <p className="muted small">Ctrl+S save · Ctrl+Enter submit · Esc leaves a field · ? all shortcuts</p>
+        </div>
+
+        <div className="editor-main">
+          <Player ref={player} src={src} t0={openedAt.current} startAt={draft.ranges[0]?.start ?? ev.eventStart} onFirstFrame={setFirstFrameMs} onTime={(w) => setPlayhead(w)} waitingFor="this part of the recording" />
+
+          <div className="timeline" aria-label="Clip bar">
+            <img className="waveform" alt="" src={`/waveform/${chq}.png?start=${isoFromUs(winStart)}&end=${isoFromUs(winEnd)}&size=1200x60`} data-testid="waveform" />
+            {draft.ranges.map((r, i) => r.start !== null && r.end !== null && (
+              <div key={i} className={`clip ${i === active ? 'active' : ''}`} style={{ left: `${pct(r.start)}%`, width: `${pct(r.end) - pct(r.start)}%` }} title={`Range ${i + 1}`} />
+            ))}
+            {playhead !== null && <div className="playhead" style={{ left: `${pct(playhead)}%` }} />}
+          </div>
+          <p className="muted small window-note">Window {clock(winStart).slice(0, 8)} – {clock(winEnd).slice(0, 8)} UTC · <kbd>i</kbd>/<kbd>o</kbd> set in/out of the active range · <kbd>p</kbd> next range</p>
+
+          <div className="ranges">
+            <h3>Ranges <span className="muted small">output {duration(Math.max(0, outputSeconds(draft)))}</span></h3>
+            {draft.ranges.map((r, i) => (
+              <div key={i}>
+                <div className={`range row ${i === active ? 'active' : ''}`} data-testid={`range-${i}`} onClick={() => setActive(i)}>
+                  <span className="marker" aria-label={i === active ? 'active range' : undefined}>{i === active ? '▶' : ''}</span>
+                  <span className="range-label">{i + 1}</span>
+                  <TimeField label={`Range ${i + 1} start`} testId={`range-${i}-start`} near={winStart} value={r.start} disabled={!canEditVideo} onChange={(v) => update((d) => ({ ...d, ranges: d.ranges.map((x, j) => (j === i ? { ...x, start: v } : x)) }))} />
+                  <button type="button" disabled={!canEditVideo} onClick={() => setRangeEdge('start', i)} title="Set start to the playhead (i)">⌖</button>
+                  <button type="button" disabled={r.start === null} onClick={() => r.start !== null && player.current?.seekWall(r.start)} title="Play from the start">▶</button>
+                  <span className="muted">→</span>
+                  <TimeField label={`Range ${i + 1} end`} testId={`range-${i}-end`} near={winStart} value={r.end} disabled={!canEditVideo} onChange={(v) => update((d) => ({ ...d, ranges: d.ranges.map((x, j) => (j === i ? { ...x, end: v } : x)) }))} />
+                  <button type="button" disabled={!canEditVideo} onClick={() => setRangeEdge('end', i)} title="Set end to the playhead (o)">⌖</button>
+                  <button type="button" disabled={r.end === null} onClick={() => r.end !== null && player.current?.seekWall(r.end - 3 * US)} title="Play the last 3 seconds">▶|</button>
+                  {r.start !== null && r.end !== null && <span className="muted small">{duration((r.end - r.start) / US)}</span>}
+                  {draft.ranges.length > 1 && <button type="button" disabled={!canEditVideo} onClick={() => removeRange(i)} aria-label={`Remove range ${i + 1}`}>−</button>}
+                </div>
+                {i < draft.ranges.length - 1 && (
+                  <div className="transition row">
+                    <label>Transition{' '}
+                      <select aria-label={`Transition ${i + 1}`} data-testid={`transition-${i}`} disabled={!canEditVideo} value={draft.transitions[i]?.type ?? 'cut'}
+                        onChange={(e) => update((d) => ({ ...d, transitions: d.transitions.map((t, j) => (j === i ? (e.target.value === 'cut' ? null : { type: e.target.value, duration: t?.duration ?? 1 }) : t)) }))}>
+                        <option value="cut">cut (none)</option>
+                        {TRANSITIONS.map((t) => <option key={t} value={t}>{t}</option>)}
+                      </select>
+                    </label>
+                    {draft.transitions[i] && (
+                      <label>over <input type="number" min={0.1} max={10} step={0.1} className="narrow" aria-label={`Transition ${i + 1} seconds`} data-testid={`transition-${i}-seconds`} value={draft.transitions[i]!.duration}
+                        onChange={(e) => update((d) => ({ ...d, transitions: d.transitions.map((t, j) => (j === i && t ? { ...t, duration: Number(e.target.value) } : t)) }))} /> s</label>
+                    )}
+                  </div>
+                )}
+              </div>
+            ))}
+            <div className="row">
+              <button type="button" disabled={!canEditVideo} onClick={addRange} data-testid="add-range">+ range</button>
+              <button type="button" onClick={() => setPreview(cutQuery('webm'))} data-testid="preview-cut">Preview cut</button>
+              <a href={cutQuery('smart')} download>Download (smart)</a>
+            </div>
+          </div>
+          {preview && (
+            <div className="preview">
+              <video src={preview} controls autoPlay data-testid="preview-video" />
+              <button type="button" onClick={() => setPreview(null)}>Close preview</button>
+            </div>
+          )}
+        </div>
       </div>
 
       {conflict && (
@@ -321,10 +460,13 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
           <p>{conflict.c.error}</p>
           <table>
             <thead><tr><th>field</th><th>yours</th><th>theirs (saved)</th></tr></thead>
-            <tbody>{conflict.c.changed.map((c) => <tr key={c.field}><td>{c.field}</td><td className="mono">{JSON.stringify(c.ours)}</td><td className="mono">{JSON.stringify(c.theirs)}</td></tr>)}</tbody>
+            <tbody>{conflict.c.changed.map((c) => <tr key={c.field}><td>{c.field}</td><td className="mono small">{short(c.ours)}</td><td className="mono small">{short(c.theirs)}</td></tr>)}</tbody>
           </table>
-          <button type="button" data-testid="conflict-override" onClick={() => void write(conflict.verb, true)}>Keep mine (override)</button>
-          <button type="button" data-testid="conflict-accept" onClick={() => { localStorage.removeItem(draftKey(ev.id)); setConflict(null); void load(); }}>Take theirs</button>
+          <div className="row">
+            <button type="button" data-testid="conflict-override" onClick={() => void write(conflict.verb, true)}>Keep mine (overwrite)</button>
+            <button type="button" data-testid="conflict-accept" onClick={() => { localStorage.removeItem(draftKey(ev.id)); setConflict(null); setMessage(null); void load(); }}>Take theirs (discard mine)</button>
+            <button type="button" onClick={() => setConflict(null)}>Keep editing</button>
+          </div>
         </div>
       )}
       {help && (
@@ -334,7 +476,21 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
           <button type="button" onClick={() => setHelp(false)}>Close</button>
         </div>
       )}
-      <p className="muted">Window {clock(winStart)} – {clock(winEnd)} UTC</p>
     </section>
+  );
+}
+
+function TagsField({ value, disabled, onChange }: { value: string[]; disabled: boolean; onChange: (tags: string[]) => void }) {
+  const [text, setText] = useState(value.join(', '));
+  const last = useRef(value);
+  useEffect(() => {
+    // Only replace what is typed when the tags changed from outside (a reload or someone else's save).
+    if (JSON.stringify(value) !== JSON.stringify(last.current) && JSON.stringify(value) !== JSON.stringify(parseTags(text))) setText(value.join(', '));
+    last.current = value;
+  }, [value]); // eslint-disable-line react-hooks/exhaustive-deps
+  return (
+    <label className="block">Tags <span className="muted small">comma separated</span>
+      <input aria-label="Tags" data-testid="tags" disabled={disabled} value={text} onChange={(e) => { setText(e.target.value); onChange(parseTags(e.target.value)); }} />
+    </label>
   );
 }
