@@ -3,7 +3,8 @@
 // Node 20's --test does not expand globs, so the file list is gathered here. Set TEST_FILTER to a
 // substring to run a subset, e.g. TEST_FILTER=restreamer node test/run.mjs.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,7 +25,21 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY || '3';
+// Human-readable spec output on stdout, plus a TAP copy we read back for the closing summary line.
+const tapFile = join(mkdtempSync(join(tmpdir(), 'tapedeck-tap-')), 'results.tap');
 const r = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files,
+  '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+  ...files,
 ], { cwd: root, stdio: 'inherit' });
+let summary = '';
+try {
+  const tap = readFileSync(tapFile, 'utf8');
+  const count = (k) => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
+  summary = `${count('pass')} passed, ${count('fail') + count('cancelled')} failed`;
+} catch {
+  summary = `0 passed, 1 failed`;
+}
+console.log(`\n${summary}`);
 process.exit(r.status ?? 1);

@@ -29,7 +29,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', done);
       resolve();
     };
-    const t = setTimeout(done, Math.max(0, ms));
+    // (setTimeout treats anything over 2^31-1 ms as 1 ms)
+    const t = setTimeout(done, Math.min(2_147_483_647, Math.max(0, ms)));
     signal?.addEventListener('abort', done, { once: true });
   });
 }
