@@ -19,6 +19,7 @@ import { segmentPool } from '../fixtures/segments.ts';
 import { formatHour, segmentFilename, US_PER_SECOND } from '../../main/media/segments/names.ts';
 import { SegmentStore } from '../../main/media/segments/store.ts';
 import { cutToFile, type CutKind } from '../../main/media/cut/index.ts';
+import { runUploadBench } from './upload.bench.ts';
 
 const COUNT = 300;
 const SEG = 2;
@@ -123,6 +124,8 @@ async function cutSection(): Promise<Record<string, unknown>> {
 /** Sections of the benchmark; the upload half registers itself here. */
 const SECTIONS: Record<string, () => Promise<Record<string, unknown>>> = {
   cut: cutSection,
+  // 2 GB through the resumable uploader to the fake YouTube: throughput and the uploader's peak RSS.
+  upload: async () => ({ ...(await runUploadBench()) }),
 };
 
 async function main() {
