@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { segmentPool } from '../fixtures/segments.ts';
@@ -86,6 +86,7 @@ const round = (ms: number) => Math.round(ms);
 
 async function main() {
   const poolSize = Number(process.env.WAVEFORM_BENCH_POOL ?? 30);
+  const loadBefore = loadavg()[0]!;
   let t0 = performance.now();
   const pool = segmentPool({ count: poolSize, seconds: SEG, width: 1280, height: 720, bitrate: '3M' }).map((p) => readFileSync(p));
   const poolMs = performance.now() - t0;
@@ -132,6 +133,7 @@ async function main() {
       benchmark: 'waveform',
       window: { segments: COUNT, seconds: COUNT * SEG, video: '1280x720 ~3 Mbit/s', store_bytes: bytes, distinct_pool_segments: poolSize },
       size: `${WIDTH}x${HEIGHT}`,
+      machine: { cpus: cpus().length, loadavg_1m_before: +loadBefore.toFixed(2), loadavg_1m_after: +loadavg()[0]!.toFixed(2) },
       pool_ms: round(poolMs),
       store_build_ms: round(buildMs),
       status: [cold.status, warmDisk.status],

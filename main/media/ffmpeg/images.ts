@@ -2,6 +2,11 @@
 import type { SegmentInfo } from '../segments/names.ts';
 import { runFfmpeg } from './run.ts';
 
+/**
+ * wubloader's waveform: showwavespic over the whole range fed through stdin. Demuxes every byte of
+ * video, so an hour takes many seconds; the /waveform route draws from cached per-segment envelopes
+ * instead (media/waveform). Kept as the visual reference and the benchmark's baseline.
+ */
 export async function waveformPng(files: string[], width: number, height: number): Promise<Buffer> {
   return runFfmpeg([
     '-i', '-',

@@ -11,13 +11,22 @@ export class FfmpegError extends Error {}
 
 /** Copy files one after another into `out`; an EPIPE (ffmpeg stopped reading early) is not an error. */
 export async function feedFiles(paths: string[], out: Writable): Promise<void> {
+  // One error listener on the destination for the whole feed (not one per file, which leaks listeners).
+  let outError: Error | null = null;
+  let failCurrent: ((e: Error) => void) | null = null;
+  const onOutError = (e: Error) => {
+    outError = e;
+    failCurrent?.(e);
+  };
+  out.on('error', onOutError);
   try {
     for (const p of paths) {
+      if (outError) throw outError;
       await new Promise<void>((resolve, reject) => {
+        failCurrent = reject;
         const rs = createReadStream(p);
         rs.on('error', reject);
         rs.on('end', resolve);
-        out.on('error', reject);
         rs.pipe(out, { end: false });
       });
       if (out.destroyed) break;
@@ -26,6 +35,7 @@ export async function feedFiles(paths: string[], out: Writable): Promise<void> {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EPIPE' && code !== 'ERR_STREAM_DESTROYED') throw e;
   } finally {
+    out.off('error', onOutError);
     out.end();
   }
 }

@@ -9,7 +9,7 @@
  * one computation.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { decodeAudioBatch } from './decode.ts';
 import { decodeEnvelope, emptyEnvelope, encodeEnvelope, envelopeFromPcm, FLAG_NO_AUDIO, type Envelope } from './envelope.ts';
@@ -24,7 +24,7 @@ export interface PeaksItem {
 export interface PeaksCacheOptions {
   /** ffmpeg processes at once (default 2) */
   concurrency?: number;
-  /** segments per ffmpeg (default 32) */
+  /** at most this many segments per ffmpeg (default 128) */
   batchSize?: number;
   /** in-memory envelopes, in bytes of values (default 32 MiB ≈ 90 hours of recording) */
   memoryBytes?: number;
@@ -66,6 +66,7 @@ export class PeaksCache {
   private memBytes = 0;
   private readonly inflight = new Map<string, Promise<Envelope | null>>();
   private readonly limiter: Limiter;
+  private readonly concurrency: number;
   private readonly batchSize: number;
   private readonly memoryBytes: number;
   private readonly warmDelayMs: number;
@@ -74,8 +75,9 @@ export class PeaksCache {
   private dirReady = false;
 
   constructor(readonly dir: string, opts: PeaksCacheOptions = {}) {
-    this.limiter = new Limiter(Math.max(1, opts.concurrency ?? 2));
-    this.batchSize = Math.max(1, opts.batchSize ?? 32);
+    this.concurrency = Math.max(1, opts.concurrency ?? 2);
+    this.limiter = new Limiter(this.concurrency);
+    this.batchSize = Math.max(1, opts.batchSize ?? 128);
     this.memoryBytes = opts.memoryBytes ?? 32 << 20;
     this.warmDelayMs = opts.warmDelayMs ?? 5000;
   }
@@ -85,8 +87,12 @@ export class PeaksCache {
     return join(this.dir, `${hash}.bin`);
   }
 
-  /** Envelopes of `items` by hash; segments whose file vanished are simply absent (drawn as holes). */
-  async getMany(items: PeaksItem[]): Promise<Map<string, Envelope>> {
+  /**
+   * Envelopes of `items` by hash; segments whose file vanished are simply absent (drawn as holes).
+   * `spread` (default) splits the missing ones over all ffmpeg slots for the fastest answer; background
+   * warming uses as few ffmpeg runs as possible instead.
+   */
+  async getMany(items: PeaksItem[], opts: { spread?: boolean } = {}): Promise<Map<string, Envelope>> {
     const result = new Map<string, Envelope>();
     const unique = new Map<string, PeaksItem>();
     for (const it of items) if (!unique.has(it.hash)) unique.set(it.hash, it);
@@ -119,8 +125,11 @@ export class PeaksCache {
       if (p) wait(it.hash, p);
       else toCompute.push(it);
     }
-    for (let i = 0; i < toCompute.length; i += this.batchSize) {
-      const batch = toCompute.slice(i, i + this.batchSize);
+    // Split so that all `concurrency` ffmpeg slots get work, in batches of at most batchSize.
+    const slots = opts.spread === false ? 1 : this.concurrency;
+    const per = Math.min(this.batchSize, Math.max(1, Math.ceil(toCompute.length / slots)));
+    for (let i = 0; i < toCompute.length; i += per) {
+      const batch = toCompute.slice(i, i + per);
       const run = this.limiter.run(() => this.compute(batch));
       for (const it of batch) {
         const p = run.then((m) => m.get(it.hash) ?? null).finally(() => this.inflight.delete(it.hash));
@@ -145,9 +154,9 @@ export class PeaksCache {
     if (this.mem.has(item.hash)) return Promise.resolve();
     return new Promise<void>((done) => {
       this.pendingWarm.push({ item, done });
-      if (this.pendingWarm.length >= this.batchSize) this.flushWarm();
+      if (this.pendingWarm.length >= this.batchSize) void this.flushWarm();
       else if (!this.warmTimer) {
-        this.warmTimer = setTimeout(() => this.flushWarm(), this.warmDelayMs);
+        this.warmTimer = setTimeout(() => void this.flushWarm(), this.warmDelayMs);
         this.warmTimer.unref();
       }
     });
@@ -160,7 +169,7 @@ export class PeaksCache {
     const pending = this.pendingWarm;
     this.pendingWarm = [];
     if (pending.length === 0) return Promise.resolve();
-    return this.getMany(pending.map((p) => p.item)).then(
+    return this.getMany(pending.map((p) => p.item), { spread: false }).then(
       () => undefined,
       (e: unknown) => console.warn(`[waveform] could not precompute peaks: ${e instanceof Error ? e.message : String(e)}`),
     ).finally(() => pending.forEach((p) => p.done()));
@@ -216,7 +225,7 @@ export class PeaksCache {
       } else {
         env = envelopeFromPcm(pcm);
       }
-      await this.writeAtomic(it.hash, encodeEnvelope(env));
+      this.writeAtomic(it.hash, encodeEnvelope(env));
       this.stats.computed++;
       this.remember(it.hash, env);
       out.set(it.hash, env);
@@ -230,14 +239,15 @@ export class PeaksCache {
     this.dirReady = true;
   }
 
-  private async writeAtomic(hash: string, data: Buffer): Promise<void> {
+  /** Temp name + rename, so readers never see half a file. Synchronous: a few hundred bytes (see getMany). */
+  private writeAtomic(hash: string, data: Buffer): void {
     const final = this.pathOf(hash);
     const temp = `${final}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await fsp.writeFile(temp, data);
-      await fsp.rename(temp, final);
+      writeFileSync(temp, data);
+      renameSync(temp, final);
     } catch (e) {
-      await fsp.unlink(temp).catch(() => {});
+      rmSync(temp, { force: true });
       throw e;
     }
   }

@@ -20,6 +20,8 @@ export const BUCKETS_PER_SECOND = 50;
 /** flags bit: the segment has no decodable audio (stored so it is not retried on every request) */
 export const FLAG_NO_AUDIO = 1;
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 export interface Envelope {
   bucketsPerSecond: number;
   sampleRate: number;
@@ -63,8 +65,7 @@ export function envelopeFromPcm(pcm: Int16Array, sampleRate = DECODE_SAMPLE_RATE
 /** Int16 samples of little-endian s16 bytes (copies only when the bytes are misaligned or the host is big-endian). */
 export function pcmFromS16le(bytes: Buffer): Int16Array {
   const n = bytes.length >> 1;
-  const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-  if (littleEndian && bytes.byteOffset % 2 === 0) return new Int16Array(bytes.buffer, bytes.byteOffset, n);
+  if (LITTLE_ENDIAN && bytes.byteOffset % 2 === 0) return new Int16Array(bytes.buffer, bytes.byteOffset, n);
   const out = new Int16Array(n);
   for (let i = 0; i < n; i++) out[i] = bytes.readInt16LE(i * 2);
   return out;
@@ -94,6 +95,7 @@ export function decodeEnvelope(buf: Buffer): Envelope | null {
   const count = Math.ceil(samples / (sampleRate / bucketsPerSecond));
   if (buf.length !== ENVELOPE_HEADER_BYTES + count * 2) return null;
   const values = new Uint16Array(count);
-  for (let i = 0; i < count; i++) values[i] = buf.readUInt16LE(ENVELOPE_HEADER_BYTES + i * 2);
+  if (LITTLE_ENDIAN) Buffer.from(values.buffer).set(buf.subarray(ENVELOPE_HEADER_BYTES));
+  else for (let i = 0; i < count; i++) values[i] = buf.readUInt16LE(ENVELOPE_HEADER_BYTES + i * 2);
   return { bucketsPerSecond, sampleRate, samples, flags, values };
 }
