@@ -8,14 +8,18 @@ import { settingsSubsystem } from './core/settings-api.ts';
 import { createEventsSubsystem } from './core/events/subsystem.ts';
 import { recorderSubsystem } from './recorder/index.ts';
 import { cutterSubsystem } from './cutter/index.ts';
+import { openDescriptionPlaylists, playlistsSubsystem } from './playlists/index.ts';
 
-/** The events DB with its rules taken from the node config (title prefix, locations, footer...). */
+/**
+ * The events DB with its rules taken from the node config (title prefix, locations, footer...), and the
+ * playlists shown in video descriptions kept consistent on submit and modify.
+ */
 export const configuredEventsSubsystem: SubsystemFactory = (ctx) => createEventsSubsystem({
   ...ctx.config.events,
   titlePrefix: ctx.config.titlePrefix,
   locations: ctx.config.uploadLocations.map((l) => l.name),
-})(ctx);
+}, { descriptionPlaylists: (c) => openDescriptionPlaylists(c.dataDir, c.config) })(ctx);
 
 export async function defaultSubsystems(): Promise<SubsystemFactory[]> {
-  return [settingsSubsystem, segmentsApiSubsystem, configuredEventsSubsystem, recorderSubsystem, cutterSubsystem];
+  return [settingsSubsystem, segmentsApiSubsystem, configuredEventsSubsystem, recorderSubsystem, cutterSubsystem, playlistsSubsystem];
 }

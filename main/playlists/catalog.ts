@@ -18,27 +18,33 @@ export function youtubeLocations(config: Pick<NodeConfig, 'uploadLocations'>): s
   return [...config.uploadLocations.filter((l) => l.type === 'youtube').map((l) => l.name), MANUAL_YOUTUBE_LOCATION];
 }
 
-export function catalogVideo(e: EventView): CatalogVideo | null {
+/** YouTube locations that upload everything unlisted, whatever the event says: never public. */
+export function unlistedLocations(config: Pick<NodeConfig, 'uploadLocations'>): string[] {
+  return config.uploadLocations.filter((l) => l.type === 'youtube' && l.unlistedOnly).map((l) => l.name);
+}
+
+export function catalogVideo(e: EventView, unlisted: ReadonlySet<string> = new Set()): CatalogVideo | null {
   if (!e.video_id) return null;
   return {
     videoId: e.video_id,
     eventId: e.id,
     state: e.state,
-    public: e.public,
+    public: e.public && !unlisted.has(e.upload_location ?? ''),
     tags: (e.video_tags ?? e.tags).map((t) => t.trim().toLowerCase()),
     start: e.video_ranges?.[0]?.start ?? e.event_start,
   };
 }
 
-export async function loadCatalog(repo: EventsRepository, locations: readonly string[]): Promise<Catalog> {
+export async function loadCatalog(repo: EventsRepository, locations: readonly string[], unlistedOnly: readonly string[] = []): Promise<Catalog> {
   const allowed = new Set(locations);
+  const unlisted = new Set(unlistedOnly);
   const out = new Map<string, CatalogVideo>();
   const pageSize = 500;
   for (let offset = 0; ; offset += pageSize) {
     const { events } = await repo.list({ states: PUBLISHED_STATES, limit: pageSize, offset, order: 'event_start' });
     for (const e of events) {
       if (!e.upload_location || !allowed.has(e.upload_location)) continue;
-      const v = catalogVideo(e);
+      const v = catalogVideo(e, unlisted);
       if (v) out.set(v.videoId, v);
     }
     if (events.length < pageSize) break;

@@ -11,7 +11,7 @@ export { PlaylistStore, PlaylistExistsError, StalePlaylistError } from './store.
 export { PlaylistSync, SyncSettings, PLAYLIST_STATUS_TOPIC, type RunReport, type SyncDeps } from './sync.ts';
 export { createPlaylistSync, accountResolver, type PlaylistSyncRuntime, type PlaylistSyncIo } from './setup.ts';
 export { PlaylistClient, PAGE_SIZE } from './youtube.ts';
-export { loadCatalog, youtubeLocations, PUBLISHED_STATES, MANUAL_YOUTUBE_LOCATION } from './catalog.ts';
+export { loadCatalog, youtubeLocations, unlistedLocations, PUBLISHED_STATES, MANUAL_YOUTUBE_LOCATION } from './catalog.ts';
 export {
   planPlaylist, expectedOrder, classify, insertIndex, longestSortedRun, compareRanks, rankOf, isDesired, matchesTags,
   type Action, type Catalog, type CatalogVideo, type Plan, type Rank, type EntryKind,

@@ -40,8 +40,9 @@ export interface PlaylistRoutesDeps {
   store: PlaylistStore;
   events: EventsRepository;
   config: Pick<NodeConfig, 'uploadLocations'>;
-  /** YouTube locations whose events are candidates (catalog) */
+  /** YouTube locations whose events are candidates (catalog), and those that upload unlisted only */
   locations: readonly string[];
+  unlistedLocations: readonly string[];
   /** is this account connected? (throws if the accounts cannot be read) */
   accountExists(id: string): boolean;
   templateExists(name: string): Promise<boolean>;
@@ -187,7 +188,7 @@ export function playlistsRoutes(d: PlaylistRoutesDeps): Hono {
     const id = playlistId(c);
     const row = await d.store.get(id);
     if (!row) throw new HttpError(404, `No managed playlist ${id}`);
-    const catalog = await loadCatalog(d.events, d.locations);
+    const catalog = await loadCatalog(d.events, d.locations, d.unlistedLocations);
     const mirror = row.sync?.mirror ?? [];
     const plan = planPlaylist(row.def, catalog, mirror);
     const at = (us: number) => isoFromUs(us);

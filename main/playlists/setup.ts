@@ -3,7 +3,7 @@ import type { NodeConfig } from '../core/config.ts';
 import { eventsDbPath, openEventsDb } from '../core/events/db.ts';
 import { EventsRepository } from '../core/events/repository.ts';
 import { openYouTube, type YouTubeOverrides, type YouTubeStack } from '../youtube/index.ts';
-import { youtubeLocations } from './catalog.ts';
+import { unlistedLocations, youtubeLocations } from './catalog.ts';
 import { openPlaylistsDb } from './db.ts';
 import type { PlaylistDef } from './model.ts';
 import { PlaylistStore } from './store.ts';
@@ -58,6 +58,7 @@ export async function createPlaylistSync(dataDir: string, config: NodeConfig, io
     costOf: (op) => youtube.ledger.costOf(op).cost,
     accountFor: accountResolver(config, youtube),
     locations: youtubeLocations(config),
+    unlistedLocations: unlistedLocations(config),
     publish: io.publish, log: io.log, clock: io.clock, afterMutation: io.afterMutation,
   }, settings);
   return {

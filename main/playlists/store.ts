@@ -127,22 +127,33 @@ export class PlaylistStore {
     return def ? { def, sync: await this.getSync(id) } : undefined;
   }
 
+  /*
+   * Write transactions start with their write (never read-then-write): with SQLite's WAL, a
+   * transaction that read first cannot upgrade to a writer once another process (the sync worker)
+   * has committed meanwhile, and fails with SQLITE_BUSY instead of waiting.
+   */
+
   async create(input: CreatePlaylistInput): Promise<PlaylistDef> {
+    if (await this.getDef(input.id)) throw new PlaylistExistsError(`Playlist ${input.id} is already managed`);
     const now = this.now();
-    return this.db.transaction().execute(async (trx) => {
-      const exists = await trx.selectFrom('playlists').select('id').where('id', '=', input.id).executeTakeFirst();
-      if (exists) throw new PlaylistExistsError(`Playlist ${input.id} is already managed`);
-      const row = await trx.insertInto('playlists')
-        .values({ id: input.id, ...defColumns(input), revision: 1, created_at: now, updated_at: now })
-        .returningAll().executeTakeFirstOrThrow();
-      await trx.insertInto('playlist_sync').values({
-        playlist_id: input.id, epoch: randomUUID(), mirror: null, mirror_valid: 0, pending_op: null, skipped: '{}', force: null,
-        last_run_at: null, last_checked_at: null, last_full_at: null, items: null, pending_inserts: 0, pending_moves: 0,
-        pending_removals: 0, last_error: null, last_error_at: null, blocked: null, failures: 0, next_attempt_at: null,
-        quota_day: null, quota_units: 0,
-      }).execute();
-      return decodeDef(row);
-    });
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const row = await trx.insertInto('playlists')
+          .values({ id: input.id, ...defColumns(input), revision: 1, created_at: now, updated_at: now })
+          .returningAll().executeTakeFirstOrThrow();
+        await trx.insertInto('playlist_sync').values({
+          playlist_id: input.id, epoch: randomUUID(), mirror: null, mirror_valid: 0, pending_op: null, skipped: '{}', force: null,
+          last_run_at: null, last_checked_at: null, last_full_at: null, items: null, pending_inserts: 0, pending_moves: 0,
+          pending_removals: 0, last_error: null, last_error_at: null, blocked: null, failures: 0, next_attempt_at: null,
+          quota_day: null, quota_units: 0,
+        }).execute();
+        return decodeDef(row);
+      });
+    } catch (e) {
+      // created by someone else between our check and our insert (primary key violation)
+      if (await this.getDef(input.id)) throw new PlaylistExistsError(`Playlist ${input.id} is already managed`);
+      throw e;
+    }
   }
 
   /**
@@ -150,19 +161,27 @@ export class PlaylistStore {
    * a "blocked" or backing-off playlist is released. undefined = no such playlist.
    */
   async update(id: string, patch: PlaylistPatch, baseRevision?: number): Promise<PlaylistDef | undefined> {
-    return this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('playlists').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!row) return undefined;
-      const cur = decodeDef(row);
+    for (let attempt = 0; ; attempt++) {
+      const cur = await this.getDef(id);
+      if (!cur) return undefined;
       if (baseRevision !== undefined && baseRevision !== cur.revision) throw new StalePlaylistError(cur);
       const merged = { ...cur, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as PlaylistDef;
-      const updated = await trx.updateTable('playlists')
-        .set({ ...defColumns(merged), revision: cur.revision + 1, updated_at: this.now() })
-        .where('id', '=', id).where('revision', '=', cur.revision)
-        .returningAll().executeTakeFirstOrThrow();
-      await trx.updateTable('playlist_sync').set({ blocked: null, next_attempt_at: null, failures: 0 }).where('playlist_id', '=', id).execute();
-      return decodeDef(updated);
-    });
+      const updated = await this.db.transaction().execute(async (trx) => {
+        const row = await trx.updateTable('playlists')
+          .set({ ...defColumns(merged), revision: cur.revision + 1, updated_at: this.now() })
+          .where('id', '=', id).where('revision', '=', cur.revision)
+          .returningAll().executeTakeFirst();
+        if (!row) return undefined; // someone else wrote first
+        await trx.updateTable('playlist_sync').set({ blocked: null, next_attempt_at: null, failures: 0 }).where('playlist_id', '=', id).execute();
+        return decodeDef(row);
+      });
+      if (updated) return updated;
+      if (attempt >= 3 || baseRevision !== undefined) {
+        const now = await this.getDef(id);
+        if (!now) return undefined;
+        throw new StalePlaylistError(now);
+      }
+    }
   }
 
   /** Stop managing a playlist (YouTube is not touched). */

@@ -15,7 +15,7 @@ import { EventsRepository } from '../core/events/repository.ts';
 import type { Subsystem, SubsystemFactory } from '../core/subsystem.ts';
 import { TemplateStore } from '../core/templates/store.ts';
 import { openYouTube, type YouTubeStack } from '../youtube/index.ts';
-import { youtubeLocations } from './catalog.ts';
+import { unlistedLocations, youtubeLocations } from './catalog.ts';
 import { openPlaylistsDb } from './db.ts';
 import { playlistsRoutes } from './routes.ts';
 import { PlaylistStore } from './store.ts';
@@ -72,6 +72,7 @@ export function createPlaylistsSubsystem(opts: PlaylistsSubsystemOptions = {}): 
       events: new EventsRepository(events.db),
       config: ctx.config,
       locations: youtubeLocations(ctx.config),
+      unlistedLocations: unlistedLocations(ctx.config),
       accountExists: (id) => !!yt().accounts.get(id),
       templateExists: async (name) => templates.meta(name) !== null,
       dailyUnitBudget: settings.dailyUnitBudget,

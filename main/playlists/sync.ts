@@ -17,8 +17,8 @@
  *    the playlist until its definition is edited or a sync is requested, instead of retrying forever;
  *    a video YouTube refuses to add is left out for `refusedRetryMs`; the same change is never planned
  *    twice in one run.
- *  - Periodic verification (optional, default every 2 h / full every 12 h) notices edits made behind
- *    our back even when we have nothing to add.
+ *  - Periodic verification (optional, off by default) notices edits made behind our back even when
+ *    we have nothing to add; otherwise they are found by the next run with work or an operator's Sync.
  *
  * Crash safety: a mutation is recorded as `pending_op` before the call and cleared in the same
  * UPDATE that records its result in the mirror. A process killed in between leaves pending_op set,
@@ -44,10 +44,14 @@ const MAX_PAGES = 101;
 export const SyncSettings = z.object({
   /** how often the worker looks for work (local reads only, no quota), ms */
   intervalMs: z.number().int().min(100).max(3_600_000).default(60_000),
-  /** first-page check of a playlist with nothing to do; 0 = only when there is work */
-  checkIntervalMs: z.number().int().min(0).default(2 * 3_600_000),
-  /** full refetch of a playlist with nothing to do (finds moves beyond the first page); 0 = never */
-  fullCheckIntervalMs: z.number().int().min(0).default(12 * 3_600_000),
+  /**
+   * Periodic first-page check of a playlist even with nothing to do (finds outside edits), ms.
+   * 0 (default) = never: a run with nothing new then costs nothing, ever; outside edits are found by
+   * the next run that has work, or when the operator presses Sync. 6 h costs 4 units/day/playlist.
+   */
+  checkIntervalMs: z.number().int().min(0).default(0),
+  /** periodic full refetch (also finds moves beyond the first page: ceil(items/50) units); 0 = never */
+  fullCheckIntervalMs: z.number().int().min(0).default(0),
   maxRefetchesPerRun: z.number().int().min(1).max(10).default(2),
   /** inserts + moves + deletes per playlist per run (the rest waits for the next run) */
   maxChangesPerRun: z.number().int().min(1).max(1000).default(50),
@@ -55,6 +59,11 @@ export const SyncSettings = z.object({
   dailyUnitBudget: z.number().int().min(1).default(5000),
   /** a video YouTube refused to add (deleted, private) is retried after this long, ms */
   refusedRetryMs: z.number().int().min(0).default(6 * 3_600_000),
+  /**
+   * YouTube's list can lag behind a fresh insert. A video we added less than this long ago that a
+   * refetch does not show yet is not added again until this much time has passed, ms.
+   */
+  insertGraceMs: z.number().int().min(0).default(15 * 60_000),
   /** longest wait after repeated failures, ms */
   maxBackoffMs: z.number().int().min(1000).default(3_600_000),
   /** first wait after a failure, ms (doubles per failure) */
@@ -72,6 +81,8 @@ export interface SyncDeps {
   accountFor: (def: PlaylistDef) => { account: string } | { error: string };
   /** upload locations whose events are YouTube videos */
   locations: readonly string[];
+  /** of those, the ones that upload everything unlisted (their videos are never added) */
+  unlistedLocations?: readonly string[];
   publish?: (topic: string, data: unknown, key?: string) => void;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   clock?: () => number;
@@ -130,6 +141,8 @@ export class PlaylistSync {
   private wakeUp: (() => void) | null = null;
   private wakeRequested = false;
   private readonly published = new Map<string, string>();
+  /** playlist id → video id → when we added it (YouTube's lists may lag behind a fresh insert) */
+  private readonly recentInserts = new Map<string, Map<string, number>>();
 
   constructor(private readonly deps: SyncDeps, readonly settings: SyncSettings) {
     this.clock = deps.clock ?? Date.now;
@@ -153,8 +166,8 @@ export class PlaylistSync {
 
   /** Run again now (a playlist was added or changed, or the operator asked for a sync). */
   wake(): void {
-    this.wakeRequested = true;
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.wakeRequested = true; // busy: the next sleep returns at once
   }
 
   async stop(): Promise<void> {
@@ -169,16 +182,13 @@ export class PlaylistSync {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wakeUp = () => {
+      const finish = () => {
+        clearTimeout(timer);
         this.wakeUp = null;
-        this.wakeRequested = false;
-        done();
+        resolve();
       };
+      const timer = setTimeout(finish, ms);
+      this.wakeUp = finish;
     });
   }
 
@@ -188,7 +198,7 @@ export class PlaylistSync {
   async runOnce(): Promise<RunReport[]> {
     const rows = await this.deps.store.list();
     if (rows.length === 0) return [];
-    const catalog = await loadCatalog(this.deps.events, this.deps.locations);
+    const catalog = await loadCatalog(this.deps.events, this.deps.locations, this.deps.unlistedLocations);
     const out: RunReport[] = [];
     for (const { def } of rows) {
       if (this.stopped) break;
@@ -203,7 +213,7 @@ export class PlaylistSync {
     const row = await this.deps.store.get(id);
     if (!row || !row.sync) return { ...report, error: 'no such playlist' };
     const { def, sync: state } = row;
-    const cat = catalog ?? await loadCatalog(this.deps.events, this.deps.locations);
+    const cat = catalog ?? await loadCatalog(this.deps.events, this.deps.locations, this.deps.unlistedLocations);
     const now = this.clock();
     const skipped = Object.fromEntries(Object.entries(state.skipped).filter(([, until]) => until > now));
     const skip = new Set(Object.keys(skipped));
@@ -279,7 +289,8 @@ export class PlaylistSync {
       }, report.units > 0 || state.last_run_at === null);
       if (state.force) await this.deps.store.clearForce(def.id, state.epoch, state.force);
       return { ...report, pending: pendingCounts(plan) };
-    } catch (e) {
+    } catch (caught) {
+      const e = blockedBy(def, caught) ?? caught;
       const msg = (e as Error).message;
       const patch: Partial<SyncState> = {
         ...pendingOf(plan ?? planPlaylist(def, cat, ctx.mirror, skip)),
@@ -344,6 +355,7 @@ export class PlaylistSync {
         const entries = await this.readAll(ctx, first);
         ctx.mirror = entries;
         ctx.valid = true;
+        this.holdLaggingInserts(ctx, now);
         await this.write(ctx, {
           mirror: entries, mirror_valid: true, pending_op: null, items: entries.length,
           last_checked_at: now, last_full_at: now, quota_day: ctx.today, quota_units: ctx.units,
@@ -353,6 +365,20 @@ export class PlaylistSync {
         if (!(e instanceof OutdatedRead)) throw e;
         this.deps.log?.('warn', `${ctx.def.id}: ${e.message}`);
         full = true;
+      }
+    }
+  }
+
+  /** After a refetch: videos we added moments ago but YouTube does not list yet are not added twice. */
+  private holdLaggingInserts(ctx: RunCtx, now: number): void {
+    const recent = this.recentInserts.get(ctx.def.id);
+    if (!recent) return;
+    const listed = new Set(ctx.mirror.map((e) => e.videoId));
+    for (const [videoId, at] of recent) {
+      if (at + this.settings.insertGraceMs <= now) recent.delete(videoId);
+      else if (!listed.has(videoId)) {
+        ctx.skipped[videoId] = at + this.settings.insertGraceMs;
+        this.deps.log?.('warn', `${ctx.def.id}: YouTube does not list ${videoId} yet although we added it; not adding it again before ${new Date(at + this.settings.insertGraceMs).toISOString()}`);
       }
     }
   }
@@ -394,6 +420,8 @@ export class PlaylistSync {
         const res = await this.call(ctx, 'insert', () => client.insert(ctx.account, id, a.video.videoId, a.index));
         this.deps.afterMutation?.('insert', id);
         ctx.mirror.splice(res.position, 0, res.entry);
+        if (!this.recentInserts.has(id)) this.recentInserts.set(id, new Map());
+        this.recentInserts.get(id)!.set(a.video.videoId, this.clock());
         this.deps.log?.('info', `${id}: added ${a.video.videoId} at ${res.position}`);
         if (res.position !== a.index) return this.misplacedByYouTube(ctx, a.video.videoId, a.index, res.position);
       } else if (a.type === 'move') {
@@ -424,20 +452,11 @@ export class PlaylistSync {
     throw new ResyncNeeded(`YouTube put ${videoId} at ${got} instead of ${wanted}`);
   }
 
-  /** What a refused change means for the run. Returning (not throwing) is never right here. */
+  /** What a refused change means for the run (an error to throw). */
   private explain(ctx: RunCtx, a: Action, e: YouTubeError): Error {
-    const name = `"${ctx.def.name}" (${ctx.def.id})`;
+    const blocked = blockedBy(ctx.def, e);
+    if (blocked) return blocked;
     switch (e.reason) {
-      case 'manualSortRequired':
-        return new BlockedError(`YouTube refuses to place videos in playlist ${name}: it is sorted automatically (by date or popularity). Set it to manual order in YouTube Studio, then press Sync.`);
-      case 'playlistNotFound':
-        return new BlockedError(`YouTube playlist ${name} was not found (deleted, or a wrong id). Fix the playlist id, then press Sync.`);
-      case 'playlistItemsNotAccessible':
-      case 'forbidden':
-      case 'insufficientPermissions':
-        return new BlockedError(`The account cannot change playlist ${name} (${e.reason}). Check which account manages it.`);
-      case 'playlistContainsMaximumNumberOfVideos':
-        return new BlockedError(`Playlist ${name} is full (YouTube's limit is 5000 videos).`);
       case 'videoNotFound':
         if (a.type === 'insert') {
           ctx.skipped[a.video.videoId] = this.clock() + this.settings.refusedRetryMs;
@@ -474,6 +493,28 @@ export class PlaylistSync {
 
 function pendingOf(plan: Plan): { pending_inserts: number; pending_moves: number; pending_removals: number } {
   return { pending_inserts: plan.inserts.length, pending_moves: plan.moves.length, pending_removals: plan.removals.length };
+}
+
+/** Answers only the operator can do something about: the playlist is blocked instead of retried. */
+function blockedBy(def: PlaylistDef, e: unknown): BlockedError | null {
+  if (e instanceof BlockedError) return e;
+  if (!(e instanceof YouTubeError)) return null;
+  const name = `"${def.name}" (${def.id})`;
+  switch (e.reason) {
+    case 'manualSortRequired':
+      return new BlockedError(`YouTube refuses to place videos in playlist ${name}: it is sorted automatically (by date or popularity). Set it to manual order in YouTube Studio, then press Sync.`);
+    case 'playlistNotFound':
+      return new BlockedError(`YouTube playlist ${name} was not found (deleted, or a wrong id). Fix the playlist id, then press Sync.`);
+    case 'playlistItemsNotAccessible':
+    case 'playlistOperationUnsupported':
+    case 'forbidden':
+    case 'insufficientPermissions':
+      return new BlockedError(`The account cannot change playlist ${name} (${e.reason}). Check which account manages it, then press Sync.`);
+    case 'playlistContainsMaximumNumberOfVideos':
+      return new BlockedError(`Playlist ${name} is full (YouTube's limit is 5000 videos).`);
+    default:
+      return null;
+  }
 }
 
 function pendingCounts(plan: Plan): RunReport['pending'] {

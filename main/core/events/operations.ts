@@ -73,6 +73,11 @@ export interface OperationsOptions extends EventRules {
    * are left exactly as sent.
    */
   descriptionPlaylists?: () => Promise<DescriptionPlaylist[]>;
+  /**
+   * Upload locations whose videos go into playlists (YouTube, not unlisted-only); absent = all. An
+   * event elsewhere, or not public, gets no block (it will not be in any playlist).
+   */
+  descriptionPlaylistLocations?: readonly string[];
 }
 
 export type CreateInput = {
@@ -146,7 +151,7 @@ export class EventOperations {
         video_tags: merged.video_tags ?? [],
         video_channel: merged.video_channel ?? cur.channel,
       };
-      if (playlists) filled.video_description = withPlaylistBlock(filled.video_description!, playlists, filled.video_tags!); // playlist block
+      if (playlists) filled.video_description = withPlaylistBlock(filled.video_description!, this.listedIn(playlists, merged), filled.video_tags!); // playlist block
       this.validate({ ...cur, ...filled }, 'submit', req);
       return { ...filled, state: 'EDITED', uploader: null, error: null, editor: meta.editor ?? null, edit_time: this.now() };
     });
@@ -168,7 +173,7 @@ export class EventOperations {
       const patch = this.withThumbnailRule(cur, modifiable);
       if (playlists) { // playlist block: kept consistent with the (possibly changed) tags and playlists
         const m = { ...cur, ...patch };
-        patch.video_description = withPlaylistBlock(m.video_description ?? '', playlists, m.video_tags ?? m.tags);
+        patch.video_description = withPlaylistBlock(m.video_description ?? '', this.listedIn(playlists, m), m.video_tags ?? m.tags);
       }
       this.validate({ ...cur, ...patch }, 'modify', modifiable);
       return { ...patch, state: 'MODIFIED', last_modified: this.now(), error: null };
@@ -210,6 +215,12 @@ export class EventOperations {
   }
 
   // ---- helpers -------------------------------------------------------------------------------
+
+  /** The playlists an event can be in at all: none unless it is public and on a playlist location. */
+  private listedIn(playlists: DescriptionPlaylist[], e: Pick<EventRecord, 'public' | 'upload_location'>): DescriptionPlaylist[] {
+    const where = this.rules.descriptionPlaylistLocations;
+    return e.public && (!where || where.includes(e.upload_location ?? '')) ? playlists : [];
+  }
 
   /** Playlist block source (issue 5); a failure leaves descriptions as they are rather than blocking edits. */
   private async describedPlaylists(): Promise<DescriptionPlaylist[] | null> {

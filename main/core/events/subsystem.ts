@@ -22,7 +22,12 @@ export interface EventsSubsystem extends Subsystem {
 /** Optional collaborators from other subsystems (issue 5: the playlists listed in descriptions). */
 export interface EventsHooks {
   /** opened when the subsystem starts, closed with it (main/playlists: openDescriptionPlaylists) */
-  descriptionPlaylists?: (ctx: SubsystemContext) => { list(): Promise<DescriptionPlaylist[]>; close(): Promise<void> };
+  descriptionPlaylists?: (ctx: SubsystemContext) => {
+    list(): Promise<DescriptionPlaylist[]>;
+    /** upload locations whose videos go into playlists (absent = all) */
+    locations?: readonly string[];
+    close(): Promise<void>;
+  };
 }
 
 export function createEventsSubsystem(overrides: Partial<EventsSettings> = {}, hooks: EventsHooks = {}): SubsystemFactory {
@@ -36,7 +41,9 @@ export function createEventsSubsystem(overrides: Partial<EventsSettings> = {}, h
     const publisher = new EventChangePublisher(ctx.bus);
     const repo = new EventsRepository(handle.db, { onChange: (e) => publisher.publish(e) });
     const described = hooks.descriptionPlaylists?.(ctx);
-    const ops = new EventOperations(repo, described ? { ...settings, descriptionPlaylists: () => described.list() } : settings);
+    const ops = new EventOperations(repo, described
+      ? { ...settings, descriptionPlaylists: () => described.list(), descriptionPlaylistLocations: described.locations }
+      : settings);
     const stopWatching = publisher.watch(repo, { intervalMs: settings.changePollMs, lookbackUs: 30_000_000 });
     return {
       name: 'events',
