@@ -6,10 +6,13 @@
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { finished } from 'node:stream';
+import { FastPool } from './fast-http.ts';
 
 export class HttpPool {
   private httpAgent: http.Agent;
   private httpsAgent: https.Agent;
+  private fastPool: FastPool | null = null;
   private destroyed = false;
 
   constructor(maxSockets = 100) {
@@ -22,10 +25,17 @@ export class HttpPool {
     return url.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
   }
 
+  /** Connections for plain-http segment downloads (fast-http.ts). */
+  fast(): FastPool {
+    if (this.destroyed) throw new Error('connection pool already closed');
+    return (this.fastPool ??= new FastPool());
+  }
+
   destroy(): void {
     this.destroyed = true;
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    this.fastPool?.destroy();
   }
 }
 
@@ -136,6 +146,13 @@ export async function readBody(res: IncomingMessage, limit = 64 << 20): Promise<
 
 /** GET/POST and read the whole body as text; non-2xx → HttpStatusError (with the body). */
 export async function requestText(url: string, opts: RequestOptions): Promise<{ text: string; url: string }> {
+  if ((opts.method ?? 'GET') === 'GET' && opts.body === undefined && url.startsWith('http:')) {
+    // plain-http GETs (media playlists polled several times a segment) take the cheap path too
+    const res = await getSegmentResponse(url, opts);
+    const body = (await res.read(16 << 20)).toString('utf8');
+    if (res.status < 200 || res.status >= 300) throw new HttpStatusError(res.status, url, body);
+    return { text: body, url: res.url };
+  }
   const res = await openRequest(url, opts);
   const body = (await readBody(res, 16 << 20)).toString('utf8');
   const status = res.statusCode ?? 0;
@@ -162,3 +179,73 @@ export function timeoutSignal(ms: number, message: string, parent?: AbortSignal)
 }
 
 export class TimeoutError extends Error {}
+
+/** Where a response body goes, chunk by chunk. */
+export interface BodySink {
+  /**
+   * A piece of the body. It is only valid during the call (it may live in a read buffer shared by every
+   * connection), so copy what you keep. Return false to stop reading until `resume` is called.
+   */
+  write(chunk: Buffer): boolean;
+  /** set by the response for the sink to call once it can take more after write() returned false */
+  resume: (() => void) | null;
+}
+
+/** A segment response whose head has arrived, from fast-http.ts or node:http. */
+export interface SegmentResponse {
+  readonly status: number;
+  /** lower-case names */
+  readonly headers: Readonly<Record<string, string>>;
+  /** where it finally came from */
+  readonly url: string;
+  /** Feed the body to `sink`; resolves at its end, rejects (after every byte received was delivered) if the transfer failed. */
+  pipe(sink: BodySink): Promise<void>;
+  read(limit: number): Promise<Buffer>;
+  /** the body is not wanted */
+  discard(): void;
+}
+
+/**
+ * GET a segment: plain http through fast-http.ts (a redirect continues through node:http), anything
+ * else through node:http. Resolves once the response head arrived.
+ */
+export async function getSegmentResponse(url: string, opts: RequestOptions): Promise<SegmentResponse> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`bad URL ${JSON.stringify(url.slice(0, 200))}`);
+  }
+  if (u.protocol === 'http:') {
+    const res = await opts.pool.fast().get(u, opts.headers ?? {}, opts.signal);
+    const location = res.headers.location;
+    if (!REDIRECTS.has(res.status) || !location) return res;
+    res.discard();
+    return nodeResponse(await openRequest(new URL(location, url).href, opts));
+  }
+  return nodeResponse(await openRequest(url, opts));
+}
+
+function nodeResponse(res: HttpResponse): SegmentResponse {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  return {
+    status: res.statusCode ?? 0,
+    headers,
+    url: res.finalUrl,
+    pipe: (sink) => new Promise<void>((resolve, reject) => {
+      sink.resume = () => res.resume();
+      const onData = (chunk: Buffer) => {
+        if (!sink.write(chunk)) res.pause();
+      };
+      res.on('data', onData);
+      finished(res, { writable: false }, (err) => {
+        res.off('data', onData);
+        if (err) reject(err);
+        else resolve();
+      });
+    }),
+    read: (limit) => readBody(res, limit),
+    discard: () => void res.resume(),
+  };
+}

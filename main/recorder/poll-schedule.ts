@@ -56,7 +56,7 @@ interface Bound {
   hi: number;
 }
 
-const KEEP = 8;
+const KEEP = 32;
 
 export class PollSchedule {
   private bounds: Bound[] = [];
@@ -83,7 +83,7 @@ export class PollSchedule {
     const n = this.bounds.length - 1;
     let lo = -Infinity;
     let hi = Infinity;
-    const drift = this.target * (this.o.driftFraction ?? 0.01);
+    const drift = this.target * (this.o.driftFraction ?? 0.0025);
     for (let i = 0; i <= n; i++) {
       const b = this.bounds[i]!;
       lo = Math.max(lo, b.lo - (n - i) * drift);

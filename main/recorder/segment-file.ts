@@ -2,68 +2,51 @@
  * Writing one segment's bytes into its temp file, cheaply: this is the recorder's hot path (20 channels
  * of 6 Mbit/s are ~15 MB/s through here).
  *
- * - The response body's chunks are hashed as they arrive (SHA-256 on the very buffers that go to disk,
- *   so the name's hash is the file's hash without re-reading it) and kept by reference, no copies.
- * - They go to the file in few large writes: one `writev` whenever FLUSH_BYTES have gathered (and one
- *   for the rest at the end), on a plain fd with callbacks, not one promise-wrapped write per 64 KiB
- *   socket read. A body arriving faster than the disk takes it is paused at MAX_BUFFERED_BYTES.
- * - When the transfer fails, whatever arrived is still written before the error is reported, so a
- *   `partial` holds exactly the bytes received. A crash loses at most the unwritten tail (< FLUSH_BYTES
- *   plus one write) of a download that was going to be a `partial` anyway.
+ * - Body chunks are hashed as they arrive (SHA-256 on the very bytes that go to disk, so the name's hash
+ *   is the file's hash without re-reading it) and written straight from the buffer they arrived in (a
+ *   read buffer shared by every socket, see fast-http.ts): nothing is copied or kept, so the recorder
+ *   allocates nothing per chunk.
+ * - Decision: these page-cache writes are synchronous, like every file write in wubloader's (gevent)
+ *   downloader. A write(2) of a socket read's worth of bytes into the page cache takes microseconds;
+ *   handing each to libuv's thread pool cost far more (a wake-up of a pool thread and of the event loop
+ *   per write, a copy to keep the bytes alive meanwhile). The slow, blocking part, fsync, stays off the
+ *   event loop (async), as do the folder's fsync after the rename. The small metadata calls (open,
+ *   close, link, unlink) are synchronous too.
+ * - Every byte received is in the file (page cache) before the next one is read, so a kill -9 mid-
+ *   download leaves exactly what arrived in the temp file (kept as `partial` by recovery), and a failed
+ *   transfer's `partial` holds exactly the bytes received.
  * - fsync, then close; the caller links the file to its final name (see commitSegment).
  */
 import { createHash } from 'node:crypto';
-import { close, fsync, link, mkdir, open, unlink, writev, constants as fsc } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { finished } from 'node:stream';
+import { closeSync, fsync, linkSync, mkdir, openSync, unlinkSync, writeSync, constants as fsc } from 'node:fs';
+import type { BodySink } from './http.ts';
 
-/** Gathered bytes are written once there are this many (a 2 s 1080p segment is 1.5-2.5 MB). */
-export const FLUSH_BYTES = 1 << 20;
-/** The body is paused while this much is waiting for the disk. */
-export const MAX_BUFFERED_BYTES = 8 << 20;
+/** Size of the slabs that hold body bytes which arrived before their file was ready (fast-http.ts). */
+export const SLAB_BYTES = 1 << 20;
+
+/** Free slabs, shared by every download of the process (at most MAX_FREE_SLABS kept). */
+const freeSlabs: Buffer[] = [];
+const MAX_FREE_SLABS = 16;
+
+export function takeSlab(): Buffer {
+  return freeSlabs.pop() ?? Buffer.allocUnsafeSlow(SLAB_BYTES);
+}
+
+export function giveSlab(b: Buffer): void {
+  if (freeSlabs.length < MAX_FREE_SLABS && b.length === SLAB_BYTES) freeSlabs.push(b);
+}
 
 type Callback = (err: NodeJS.ErrnoException | null) => void;
 
 const cb2p = (fn: (cb: Callback) => void): Promise<void> =>
   new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
 
-/** writev until every byte is down (write(2) may write less than asked). */
-function writevAll(fd: number, bufs: Buffer[], total: number, cb: Callback): void {
-  writev(fd, bufs, (err, n) => {
-    if (err) return cb(err);
-    if (n === total) return cb(null);
-    if (!(n > 0)) return cb(new Error('short write'));
-    let skip = n;
-    const rest: Buffer[] = [];
-    for (const b of bufs) {
-      if (skip >= b.length) {
-        skip -= b.length;
-        continue;
-      }
-      rest.push(skip > 0 ? b.subarray(skip) : b);
-      skip = 0;
-    }
-    writevAll(fd, rest, total - n, cb);
-  });
-}
-
-function openExclusive(path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    open(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o644, (err, fd) => (err ? reject(err) : resolve(fd)));
-  });
-}
-
-export class SegmentFile {
+export class SegmentFile implements BodySink {
   /** bytes received (and hashed) so far */
   bytes = 0;
+  resume: (() => void) | null = null;
   private readonly hash = createHash('sha256');
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private writing = false;
   private writeError: Error | null = null;
-  private waiters: (() => void)[] = [];
-  private body: Readable | null = null;
-  private paused = false;
   private fd: number;
 
   private constructor(readonly path: string, fd: number) {
@@ -75,106 +58,57 @@ export class SegmentFile {
    * exist (the caller remembers which folders exist, so this is normally a single open).
    */
   static async create(path: string, ensureDir: () => Promise<void>): Promise<SegmentFile> {
+    const flags = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL;
     let fd: number;
     try {
-      fd = await openExclusive(path);
+      fd = openSync(path, flags, 0o644);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       await ensureDir();
-      fd = await openExclusive(path);
+      fd = openSync(path, flags, 0o644);
     }
     return new SegmentFile(path, fd);
   }
 
-  /**
-   * Stream `body` into the file. Resolves once it ended and every byte is written; if the body fails,
-   * rejects with its error, but only after what arrived is written.
-   */
-  pump(body: Readable): Promise<void> {
-    this.body = body;
-    return new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        this.hash.update(chunk);
-        this.pending.push(chunk);
-        this.pendingBytes += chunk.length;
-        this.bytes += chunk.length;
-        if (this.pendingBytes >= FLUSH_BYTES) {
-          this.flush();
-          if (this.pendingBytes >= MAX_BUFFERED_BYTES && !this.paused) {
-            this.paused = true;
-            body.pause();
-          }
-        }
-      };
-      body.on('data', onData);
-      finished(body, { writable: false }, (err) => {
-        body.off('data', onData);
-        this.body = null;
-        this.drain().then(
-          () => (err ? reject(err) : resolve()),
-          (writeErr: unknown) => reject(err ?? writeErr),
-        );
-      });
-    });
-  }
-
-  private flush(): void {
-    if (this.writing || this.pendingBytes === 0 || this.writeError) return;
-    const bufs = this.pending;
-    const total = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.writing = true;
-    writevAll(this.fd, bufs, total, (err) => {
-      this.writing = false;
-      if (err) {
-        this.writeError = err;
-        this.pending = [];
-        this.pendingBytes = 0;
-        this.body?.destroy(err);
-      } else if (this.pendingBytes >= FLUSH_BYTES) {
-        this.flush();
+  /** BodySink: hash and write a chunk (valid only during this call). */
+  write(chunk: Buffer): boolean {
+    if (!process.env.XP_NOHASH) this.hash.update(chunk);
+    if (process.env.XP_NOWRITE) { this.bytes += chunk.length; return true; }
+    this.bytes += chunk.length;
+    if (this.writeError) return true; // reported by finish()
+    try {
+      // write(2) may write less than asked (wubloader's writeall lesson)
+      for (let off = 0; off < chunk.length; ) {
+        const n = writeSync(this.fd, chunk, off, chunk.length - off);
+        if (!(n > 0)) throw new Error('short write');
+        off += n;
       }
-      if (this.paused && this.pendingBytes < MAX_BUFFERED_BYTES) {
-        this.paused = false;
-        this.body?.resume();
-      }
-      const w = this.waiters;
-      this.waiters = [];
-      for (const f of w) f();
-    });
-  }
-
-  /** Everything received so far is written (or a write failed). */
-  private drain(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (this.writeError) return reject(this.writeError);
-        if (this.pendingBytes > 0) this.flush();
-        if (this.writing) return void this.waiters.push(check);
-        resolve();
-      };
-      check();
-    });
+    } catch (e) {
+      this.writeError = e as Error;
+    }
+    return true;
   }
 
   /** fsync and close; the base64url SHA-256 of the bytes written. */
   async finish(): Promise<string> {
-    await this.drain();
+    if (this.writeError) throw this.writeError;
     const fd = this.fd;
     await cb2p((cb) => fsync(fd, cb));
     this.fd = -1;
-    await cb2p((cb) => close(fd, cb));
+    closeSync(fd);
     return this.hash.digest('base64url');
   }
 
   /** Close without fsync (error paths); never throws. */
   async abandon(): Promise<void> {
-    await this.drain().catch(() => {});
     if (this.fd < 0) return;
     const fd = this.fd;
     this.fd = -1;
-    await cb2p((cb) => close(fd, cb)).catch(() => {});
+    try {
+      closeSync(fd);
+    } catch {
+      // already gone
+    }
   }
 }
 
@@ -253,18 +187,16 @@ export class HourFolder {
  * is left as it is), drop the temp name, fsync the folder so the new name survives a crash.
  */
 export async function commitSegment(tempPath: string, finalPath: string): Promise<void> {
-  await cb2p((cb) => link(tempPath, finalPath, (err) => cb(err && err.code !== 'EEXIST' ? err : null)));
-  await cb2p((cb) => unlink(tempPath, cb));
-  await syncDir(finalPath.slice(0, finalPath.lastIndexOf('/')));
-}
-
-function syncDir(dir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    open(dir, fsc.O_RDONLY, (err, fd) => {
-      if (err) return reject(err);
-      fsync(fd, (syncErr) => {
-        close(fd, () => (syncErr ? reject(syncErr) : resolve()));
-      });
-    });
-  });
+  try {
+    linkSync(tempPath, finalPath);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  unlinkSync(tempPath);
+  const fd = openSync(finalPath.slice(0, finalPath.lastIndexOf('/')), fsc.O_RDONLY);
+  try {
+    await cb2p((cb) => fsync(fd, cb));
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -21,12 +21,11 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { hashFile } from '../media/segments/hash.ts';
 import { formatHour, segmentFilename, segmentPrefix, type SegmentType } from '../media/segments/names.ts';
 import { writeFileDurably, type SegmentStore } from '../media/segments/store.ts';
-import { HttpPool, HttpStatusError, openRequest, readBody, redactUrl, TimeoutError } from './http.ts';
+import { getSegmentResponse, HttpPool, HttpStatusError, openRequest, readBody, redactUrl, TimeoutError, type SegmentResponse } from './http.ts';
 import type { ByteRange } from './hls.ts';
 import { TOPIC_ERROR, TOPIC_SEGMENT, type ErrorMessage, type Log, type Publish, type SegmentMessage } from './messages.ts';
 import { remuxFmp4ToTs } from './remux.ts';
@@ -267,16 +266,16 @@ export class SegmentGetter {
     const t0 = performance.now();
     let file: SegmentFile | null = null;
     try {
-      const res = await openRequest(this.seg.uri, { pool, signal: ac.signal, headers: rangeHeader(this.seg.byteRange) });
+      const res = await getSegmentResponse(this.seg.uri, { pool, signal: ac.signal, headers: rangeHeader(this.seg.byteRange) });
       timers.forEach(clearTimeout);
-      const status = res.statusCode ?? 0;
+      const status = res.status;
       if (status === 403 || status === 404) {
-        res.resume();
+        res.discard();
         this.error(`segment ${this.seg.sequence} (${this.prefix}) answered ${status}: URL expired, giving up (hole)`);
         return 'expired';
       }
       if (status < 200 || status >= 300) {
-        const body = await readBody(res, 4096).catch(() => Buffer.alloc(0));
+        const body = await res.read(4096).catch(() => Buffer.alloc(0));
         throw new HttpStatusError(status, this.seg.uri, body.toString('utf8'));
       }
       const folder = await this.folder();
@@ -286,7 +285,7 @@ export class SegmentGetter {
       }
       const temp = join(this.hourDir, segmentFilename(this.seg.start, this.seg.duration, 'temp', tempArg()));
       file = await SegmentFile.create(temp, () => folder.ensure(true));
-      await file.pump(res);
+      await res.pipe(file);
       const hash = await file.finish();
       const elapsed = performance.now() - t0;
       const type = this.classify(elapsed, file.bytes);
@@ -335,12 +334,12 @@ export class SegmentGetter {
     }
   }
 
-  private async getFmp4(res: IncomingMessage, pool: HttpPool, signal: AbortSignal, t0: number): Promise<GetterResult> {
+  private async getFmp4(res: SegmentResponse, pool: HttpPool, signal: AbortSignal, t0: number): Promise<GetterResult> {
     const init = await this.initCache.get(this.seg.map!, pool, signal);
     const chunks: Buffer[] = [];
     let readError: unknown = null;
     try {
-      for await (const chunk of res) chunks.push(chunk as Buffer);
+      await res.pipe({ resume: null, write: (chunk) => chunks.push(Buffer.from(chunk)) > 0 });
     } catch (e) {
       readError = e;
     }

@@ -21,12 +21,38 @@ const config = JSON.parse(process.env.TAPEDECK_RECORDER_CONFIG || '{}') as NodeC
 if (!Array.isArray(config.channels) || !Array.isArray(config.qualities) || !config.twitch) throw new Error('TAPEDECK_RECORDER_CONFIG is not a node config');
 const timings = JSON.parse(process.env.TAPEDECK_RECORDER_TIMINGS || '{}') as Partial<RecorderTimings>;
 
-await runWorker(async (ctx) =>
-  startRecorder({
+/**
+ * Bus messages leave in bursts, at most every PUBLISH_EVERY_MS: the main process then wakes up a few
+ * times a second rather than for each of 20 channels' segments (each message stays its own bus message;
+ * health throttles what it derives to one status per second anyway).
+ */
+const PUBLISH_EVERY_MS = 250;
+
+await runWorker(async (ctx) => {
+  const pending: [topic: string, data: unknown, key: string | undefined][] = [];
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    for (const [topic, data, key] of pending.splice(0)) ctx.publish(topic, data, key);
+  };
+  const recorder = await startRecorder({
     store: new SegmentStore(join(dataDir, 'segments')),
     config,
-    publish: ctx.publish,
+    publish: (topic, data, key) => {
+      pending.push([topic, data, key]);
+      timer ??= setTimeout(flush, PUBLISH_EVERY_MS);
+    },
     log: ctx.log,
     timings,
-  }),
-);
+  });
+  return {
+    stop: async () => {
+      try {
+        await recorder.stop();
+      } finally {
+        flush();
+      }
+    },
+  };
+});

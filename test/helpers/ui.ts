@@ -5,6 +5,7 @@
  * pointed at the fake Twitch and the fake YouTube, and Debian Chromium signed in through the login link.
  */
 import { createHash } from 'node:crypto';
+import { crc32, deflateSync } from 'node:zlib';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -14,6 +15,8 @@ import type { NodeConfig } from '../../main/core/config.ts';
 import type { SubsystemFactory } from '../../main/core/subsystem.ts';
 import { createCutterSubsystem, cutterSubsystem } from '../../main/cutter/index.ts';
 import { createRecorderSubsystem, recorderSubsystem, type RecorderTimings } from '../../main/recorder/index.ts';
+import { createPlaylistsSubsystem, playlistsSubsystem } from '../../main/playlists/index.ts';
+import { tryParseSegmentPath, type SegmentInfo } from '../../main/media/segments/names.ts';
 import { defaultSubsystems } from '../../main/subsystems.ts';
 import { launchChromium } from './browser.ts';
 import { startTestNode, tempDir, type TestNode } from './node.ts';
@@ -43,6 +46,25 @@ export async function builtUi(): Promise<string> {
   const dir = join(base, sourceHash());
   if (existsSync(join(dir, 'index.html'))) return dir;
   mkdirSync(base, { recursive: true });
+  // One build per source version even when several test files start at once: the others wait for it.
+  const lock = `${dir}.lock`;
+  // A lock left by a killed run is not waited for.
+  if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true });
+  try {
+    mkdirSync(lock);
+  } catch {
+    const t0 = Date.now();
+    while (!existsSync(join(dir, 'index.html')) && Date.now() - t0 < 120_000 && existsSync(lock)) await sleep(200);
+    if (existsSync(join(dir, 'index.html'))) return dir;
+  }
+  try {
+    return await buildInto(dir);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+async function buildInto(dir: string): Promise<string> {
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   const { build } = await import('vite');
   await build({
@@ -64,16 +86,68 @@ export const UI_RECORDER_TIMINGS: Partial<RecorderTimings> = {
 };
 export const UI_CUTTER_INTERVALS = { idleMs: 200, errorMs: 500, retryMs: 500, transcodeMs: 300, updateMs: 500 };
 
+/** Playlist sync settings for tests: look for work every half second. */
+export const UI_PLAYLIST_SETTINGS = { intervalMs: 500, backoffMs: 200, insertGraceMs: 0 };
+
 /**
- * The node's default subsystem list, with the recorder and the cutter given test timings. Anything else
- * in the list (e.g. a playlists subsystem added later) runs unchanged.
+ * The node's default subsystem list (main/subsystems.ts), with the recorder, the cutter and the
+ * playlist sync given test timings. Anything else in the list runs unchanged.
  */
 export async function uiSubsystems(opts: { recorder?: Partial<RecorderTimings>; cutter?: typeof UI_CUTTER_INTERVALS } = {}): Promise<SubsystemFactory[]> {
   return (await defaultSubsystems()).map((f) => {
     if (f === recorderSubsystem) return createRecorderSubsystem({ timings: opts.recorder ?? UI_RECORDER_TIMINGS });
     if (f === cutterSubsystem) return createCutterSubsystem({ workerEnv: { TAPEDECK_CUTTER_INTERVALS: JSON.stringify(opts.cutter ?? UI_CUTTER_INTERVALS) } });
+    if (f === playlistsSubsystem) return createPlaylistsSubsystem({ settings: UI_PLAYLIST_SETTINGS });
     return f;
   });
+}
+
+/** An RGBA PNG made in code (for template uploads): `pixel(x, y)` gives [r, g, b, a]. */
+export function makePng(width: number, height: number, pixel: (x: number, y: number) => [number, number, number, number]): Buffer {
+  const raw = Buffer.alloc((width * 4 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 4 + 1);
+    raw[row] = 0; // filter: none
+    for (let x = 0; x < width; x++) raw.set(pixel(x, y), row + 1 + x * 4);
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 6; // RGBA
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+export interface StoredSegment extends SegmentInfo {
+  file: string;
+  size: number;
+}
+
+/** Every complete (full/suspect/partial) segment of `channel/quality` in the store, oldest first. */
+export function storedSegments(dataDir: string, channel: string, quality = 'source'): StoredSegment[] {
+  const base = join(dataDir, 'segments', channel, quality);
+  if (!existsSync(base)) return [];
+  const out: StoredSegment[] = [];
+  for (const hour of readdirSync(base).sort()) {
+    for (const name of readdirSync(join(base, hour)).sort()) {
+      const info = name.endsWith('.ts') ? tryParseSegmentPath(`${channel}/${quality}/${hour}/${name}`) : null;
+      if (!info || info.type === 'temp') continue;
+      const file = join(base, hour, name);
+      out.push({ ...info, file, size: statSync(file).size });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
 }
 
 export interface UiNodeOptions {
@@ -115,6 +189,8 @@ export async function openApp(browser: Browser, node: TestNode, hash = '#/stream
 export async function shot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENS_DIR, { recursive: true });
   const path = join(SCREENS_DIR, `${name}.png`);
+  // Full-page shots of a scrolled page draw the sticky top bar in the middle: start from the top.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true });
   if (statSync(path).size < 1000) throw new Error(`screenshot ${path} is suspiciously small`);
   return path;

@@ -6,22 +6,18 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../lib/api.ts';
+import { bucketsFor } from '../lib/coverage.ts';
 import { clock, isoFromUs } from '../lib/time.ts';
 
 interface Coverage { start: number; end: number; buckets: { full: number; partial: number }[]; latest: number | null }
 
-export const MAX_BUCKETS = 2000;
-
-/** Buckets for a bar `width` CSS pixels wide: one per pixel, at most MAX_BUCKETS, 0 until laid out. */
-export function bucketsFor(width: number): number {
-  return Math.max(0, Math.min(MAX_BUCKETS, Math.floor(width)));
-}
-
-export function CoverageBar({ channel, quality, start, end, refreshKey = 0, onSelect, selection, marker }: {
+export function CoverageBar({ channel, quality, start, end, refreshKey = 0, onSelect, selection, marker, onLatest }: {
   channel: string; quality: string; start: number; end: number; refreshKey?: number;
   onSelect?: (start: number, end: number) => void; selection?: [number, number] | null;
   /** a time to mark with a white line (e.g. the playhead) */
   marker?: number | null;
+  /** the end of the newest segment in the store (from the coverage answer) */
+  onLatest?: (us: number | null) => void;
 }) {
   const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -31,7 +27,7 @@ export function CoverageBar({ channel, quality, start, end, refreshKey = 0, onSe
   const [hover, setHover] = useState<number | null>(null);
   const drag = useRef<number | null>(null);
   const [dragNow, setDragNow] = useState<[number, number] | null>(null);
-  const buckets = bucketsFor(width);
+  const buckets = bucketsFor(width, Math.round(end - start));
 
   useEffect(() => {
     const el = wrap.current!;
@@ -45,9 +41,9 @@ export function CoverageBar({ channel, quality, start, end, refreshKey = 0, onSe
     if (buckets === 0) return;
     const ctl = new AbortController();
     api<Coverage>(`/api/coverage/${encodeURIComponent(channel)}/${encodeURIComponent(quality)}?start=${isoFromUs(start)}&end=${isoFromUs(end)}&buckets=${buckets}`, { signal: ctl.signal })
-      .then((c) => { setCov(c); setError(null); }, (e) => { if (!ctl.signal.aborted) setError((e as Error).message); });
+      .then((c) => { setCov(c); setError(null); onLatest?.(c.latest); }, (e) => { if (!ctl.signal.aborted) setError((e as Error).message); });
     return () => ctl.abort();
-  }, [channel, quality, start, end, buckets, refreshKey]);
+  }, [channel, quality, start, end, buckets, refreshKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const shownSelection = dragNow ?? selection ?? null;
   useEffect(() => {

@@ -9,6 +9,7 @@
 import Hls from 'hls.js';
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import { clock, duration } from '../lib/time.ts';
+import { mediaToWall, wallToMedia, type Frag } from '../lib/wallclock.ts';
 import { SPEEDS } from '../editor/shortcuts.ts';
 
 export interface PlayerHandle {
@@ -21,45 +22,9 @@ export interface PlayerHandle {
   setLevel(i: number): void;
 }
 
-interface Frag {
-  start: number;
-  duration: number;
-  programDateTime: number | null;
-}
-
 function fragments(hls: Hls | null): Frag[] {
   const lvl = hls?.levels[Math.max(0, hls.currentLevel)] ?? hls?.levels[0];
   return (lvl?.details?.fragments ?? []) as unknown as Frag[];
-}
-
-export function mediaToWall(frags: Frag[], t: number): number | null {
-  let best: Frag | null = null;
-  for (const f of frags) {
-    if (f.programDateTime === null) continue;
-    if (f.start <= t + 1e-6) best = f;
-    else break;
-  }
-  if (!best) best = frags.find((f) => f.programDateTime !== null) ?? null;
-  return best ? Math.round((best.programDateTime! + (t - best.start) * 1000) * 1000) : null;
-}
-
-export function wallToMedia(frags: Frag[], us: number): number | null {
-  const ms = us / 1000;
-  let best: Frag | null = null;
-  let next: Frag | null = null;
-  for (const f of frags) {
-    if (f.programDateTime === null) continue;
-    if (f.programDateTime <= ms) best = f;
-    else {
-      next = f;
-      break;
-    }
-  }
-  if (!best) return next ? next.start : null;
-  const offset = (ms - best.programDateTime!) / 1000;
-  // Inside a hole (past the end of the fragment before it): land on the start of the next one.
-  if (offset >= best.duration && next) return next.start;
-  return best.start + offset;
 }
 
 const RETRY_MS = 3000;
@@ -190,7 +155,7 @@ export const Player = forwardRef<PlayerHandle, {
           onChange={(e) => { videoRef.current!.currentTime = Number(e.target.value); }}
         />
         <button type="button" onClick={() => { videoRef.current!.muted = !videoRef.current!.muted; }} aria-label={status.muted ? 'Unmute' : 'Mute'} title="Mute (m)">
-          {status.muted ? '🔇' : '🔊'}
+          {status.muted ? 'unmute' : 'mute'}
         </button>
         <select aria-label="Playback speed" value={status.rate} onChange={(e) => { videoRef.current!.playbackRate = Number(e.target.value); }} title="Speed (= and -)">
           {SPEEDS.map((s) => <option key={s} value={s}>{s}x</option>)}

@@ -84,11 +84,13 @@ export function validate(d: Draft, opts: { titlePrefix?: string; requireLocation
 
 /**
  * What a submit sends when the operator left a field at its default: the only upload location when there
- * is exactly one, and for frame thumbnails the middle of the first range. The editor shows these values,
+ * is exactly one, the template of the playlist the tags put the video in, and for frame thumbnails the
+ * middle of the first range. The editor shows these values,
  * so nothing is sent that the operator did not see.
  */
-export function withDefaults(d: Draft, opts: { locations?: string[] } = {}): Draft {
+export function withDefaults(d: Draft, opts: { locations?: string[]; defaultTemplate?: string | null } = {}): Draft {
   let out = d;
+  if (out.thumbnailMode === 'TEMPLATE' && !out.thumbnailTemplate && opts.defaultTemplate) out = { ...out, thumbnailTemplate: opts.defaultTemplate };
   if (!out.uploadLocation && opts.locations?.length === 1) out = { ...out, uploadLocation: opts.locations[0]! };
   if ((out.thumbnailMode === 'BARE' || out.thumbnailMode === 'TEMPLATE') && out.thumbnailTime === null) {
     const r = out.ranges[0];

@@ -25,7 +25,8 @@ const connectionListeners = new Set<(c: boolean) => void>();
 
 function ensureSource() {
   if (source || typeof EventSource === 'undefined') return;
-  source = new EventSource('/api/events');
+  // Only the topics the UI shows (the bus also carries e.g. every recorded segment).
+  source = new EventSource(`/api/events?${TOPICS.map((t) => `topic=${encodeURIComponent(t)}`).join('&')}`);
   source.onopen = () => {
     connected = true;
     connectionListeners.forEach((l) => l(true));

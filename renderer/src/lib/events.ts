@@ -126,7 +126,8 @@ export async function getEvent(id: string): Promise<EventView> {
 }
 
 export async function createMark(channel: string, timeUs: number, leadInSeconds: number): Promise<EventView> {
-  return toView(unwrap(await api(BASE, { body: { channel, time: iso(timeUs), leadInSeconds } })));
+  const editor = editorName();
+  return toView(unwrap(await api(BASE, { body: { channel, time: iso(timeUs), leadInSeconds, ...(editor ? { editor } : {}) } })));
 }
 
 export async function createRange(channel: string, start: number, end: number): Promise<EventView> {
@@ -135,12 +136,23 @@ export async function createRange(channel: string, start: number, end: number): 
 
 type Verb = 'save' | 'submit' | 'modify';
 
+/** Who is editing (shown in the events list as "edited by"): typed once in the top bar, kept in this browser. */
+export function editorName(): string | undefined {
+  try {
+    return localStorage.getItem('tapedeck.editor')?.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function writeEvent(id: string, verb: Verb, d: Draft, baseRevision: number, override = false): Promise<EventView> {
-  const body = { ...fromDraft(d), baseRevision, override };
+  const editor = editorName();
+  const body = { ...fromDraft(d), baseRevision, override, ...(editor ? { editor } : {}) };
   const path = `${BASE}/${encodeURIComponent(id)}${verb === 'save' ? '' : `/${verb}`}`;
   return toView(unwrap(await api(path, { method: verb === 'save' ? 'PUT' : 'POST', body })));
 }
 
 export async function eventAction(ev: EventView, action: 'cancel' | 'reset' | 'manual-link', body: Record<string, unknown> = {}): Promise<EventView> {
-  return toView(unwrap(await api(`${BASE}/${encodeURIComponent(ev.id)}/${action}`, { body: { baseRevision: ev.revision, ...body } })));
+  const editor = editorName();
+  return toView(unwrap(await api(`${BASE}/${encodeURIComponent(ev.id)}/${action}`, { body: { baseRevision: ev.revision, ...(editor ? { editor } : {}), ...body } })));
 }

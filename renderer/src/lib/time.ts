@@ -47,6 +47,7 @@ export function parseDuration(text: string): number | null {
 
 export function ago(us: number, nowUs = Date.now() * 1000): string {
   const s = Math.max(0, (nowUs - us) / US);
+  if (s < 2) return 'just now';
   if (s < 90) return `${Math.round(s)} s ago`;
   if (s < 5400) return `${Math.round(s / 60)} min ago`;
   return `${(s / 3600).toFixed(1)} h ago`;

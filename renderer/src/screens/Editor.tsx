@@ -13,27 +13,18 @@ import { ApiError } from '../lib/api.ts';
 import { subscribe, useTopic } from '../lib/bus.ts';
 import { eventAction, getEvent, toView, writeEvent, type Conflict, type EventView } from '../lib/events.ts';
 import { useApi } from '../lib/hooks.ts';
+import { progressView, type UploadProgress } from '../lib/progress.ts';
 import { clock, clockUs, duration, isoFromUs, parseTimeNear, US } from '../lib/time.ts';
 import { draftKey, loadStoredDraft, outputSeconds, parseTags, storeDraft, validate, withDefaults, type Draft } from '../editor/model.ts';
 import { keyToAction, nextSpeed, SHORTCUT_HELP } from '../editor/shortcuts.ts';
 import { TRANSITIONS } from '../editor/transitions.ts';
+import { windowFor } from '../editor/window.ts';
 
-const PAD_BEFORE = 60 * US;
-const PAD_AFTER = 120 * US;
+/** the restreamer draws waveforms for up to 6 hours */
+const MAX_WAVEFORM = 6 * 3600 * US;
 const ACTIVE_STATES = ['EDITED', 'CLAIMED', 'FINALIZING', 'TRANSCODING'];
 
 interface Template { name: string; description?: string; crop: number[]; location: number[] }
-interface Progress { stage?: string; bytes?: number; total?: number; rate?: number; eta?: number | null; message?: string }
-
-/** The part of the recording the player loads: the event (and every range) padded; open events end now. */
-export function windowFor(ev: EventView, d: Draft, nowUs: number): [number, number] {
-  const times = [ev.eventStart, ev.eventEnd, ...d.ranges.flatMap((r) => [r.start, r.end])].filter((t): t is number => t !== null);
-  const open = ev.eventEnd === null && d.ranges.every((r) => r.end === null);
-  const start = Math.min(...(times.length ? times : [nowUs - 10 * 60 * US])) - PAD_BEFORE;
-  const end = open ? Math.max(nowUs, Math.max(...times, start) + PAD_AFTER) : Math.max(...(times.length ? times : [nowUs])) + PAD_AFTER;
-  // Whole seconds: the URL stays the same across renders and the server can cache it.
-  return [Math.floor(start / US) * US, Math.ceil(end / US) * US];
-}
 
 function initialDraft(e: EventView): Draft {
   return e.draft.ranges.length ? e.draft : { ...e.draft, ranges: [{ start: e.eventStart, end: e.eventEnd }] };
@@ -76,6 +67,13 @@ function BoxField({ label, value, placeholder, onChange, disabled }: { label: st
   );
 }
 
+const FIELD_LABELS: Record<string, string> = {
+  video_title: 'Title', video_description: 'Description', video_tags: 'Tags', video_ranges: 'Ranges', video_transitions: 'Transitions',
+  thumbnail_mode: 'Thumbnail mode', thumbnail_time: 'Thumbnail time', thumbnail_template: 'Thumbnail template', thumbnail_crop: 'Thumbnail crop',
+  thumbnail_location: 'Thumbnail placement', thumbnail_image: 'Thumbnail image', allow_holes: 'Allow holes', public: 'Public', upload_location: 'Upload location',
+  state: 'State', event_start: 'Event start', event_end: 'Event end', notes: 'Notes', category: 'Category',
+};
+
 function short(v: unknown): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   return s && s.length > 160 ? `${s.slice(0, 157)}…` : s ?? '';
@@ -88,6 +86,8 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
   const [baseRevision, setBaseRevision] = useState(0);
   const [dirty, setDirty] = useState(false);
   const dirtyRef = useRef(false);
+  /** the revision whose content the draft started from (null until loaded) */
+  const loadedRevision = useRef<number | null>(null);
   const [restored, setRestored] = useState(false);
   const [active, setActive] = useState(0);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
@@ -100,8 +100,11 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
   const [thumbFailed, setThumbFailed] = useState<string | null>(null);
   const [now] = useState(() => Date.now() * 1000);
   const player = useRef<PlayerHandle>(null);
-  const progress = useTopic<Progress>('upload.progress').get(id)?.data;
+  const progress = useTopic<UploadProgress>('upload.progress').get(id)?.data;
   const templates = useApi<Template[]>('/api/templates').data ?? [];
+  const wantsDefaultTemplate = draft?.thumbnailMode === 'TEMPLATE' && !draft.thumbnailTemplate;
+  const defaultTemplate = useApi<{ template: string | null }>(wantsDefaultTemplate
+    ? `/api/playlists/default-template?${new URLSearchParams(draft!.tags.map((t) => ['tag', t]))}` : null).data?.template ?? null;
   dirtyRef.current = dirty;
 
   const load = useCallback(async () => {
@@ -111,31 +114,39 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
       const stored = loadStoredDraft(localStorage, id);
       if (stored && stored.baseRevision === e.revision) {
         setDraft(stored.draft);
+        dirtyRef.current = true;
         setDirty(true);
         setRestored(true);
       } else {
         if (stored) localStorage.removeItem(draftKey(id)); // made against an older version: the conflict is moot
         setDraft(initialDraft(e));
+        dirtyRef.current = false;
         setDirty(false);
         setRestored(false);
       }
       setBaseRevision(e.revision);
+      loadedRevision.current = e.revision;
     } catch (err) {
       setMessage({ kind: 'error', text: (err as Error).message });
     }
   }, [id]);
   useEffect(() => void load(), [load]);
 
-  // Live changes to this event: always show the new state; take the new content only if we have no unsaved edits.
+  // Live changes to this event: always show the new state; take newer content only if we have no unsaved edits.
   useEffect(() => subscribe((m) => {
     if (m.topic !== 'event.changed' || m.key !== id) return;
     const v = toView(m.data as Record<string, unknown>);
     setEv((cur) => (cur && cur.revision > v.revision ? cur : v));
-    if (!dirtyRef.current) {
+    if (!dirtyRef.current && loadedRevision.current !== null && v.revision > loadedRevision.current) {
+      loadedRevision.current = v.revision;
       setDraft(initialDraft(v));
-      setBaseRevision((b) => Math.max(b, v.revision));
+      setBaseRevision(v.revision);
     }
   }), [id]);
+
+  // A message about our last action is stale once the event moves on (e.g. "Submitted" when it is DONE).
+  const shownState = ev?.state;
+  useEffect(() => setMessage((m) => (m?.kind === 'ok' && shownState === 'DONE' ? null : m)), [shownState]);
 
   // Persist every change immediately; warn before leaving with unsaved work.
   useEffect(() => {
@@ -150,6 +161,8 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
   }, []);
 
   const update = useCallback((f: (d: Draft) => Draft) => {
+    // Synchronously: a live update arriving before the next render must not replace what was just typed.
+    dirtyRef.current = true;
     setDraft((d) => (d ? f(d) : d));
     setDirty(true);
   }, []);
@@ -158,7 +171,7 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
   const src = ev ? `/playlist/${encodeURIComponent(ev.channel)}/${encodeURIComponent(ev.quality)}.m3u8?start=${isoFromUs(winStart)}&end=${isoFromUs(winEnd)}` : '';
   const canEditVideo = ev ? ['UNEDITED', 'EDITED', 'CLAIMED'].includes(ev.state) : false;
   const canEditMeta = ev ? canEditVideo || ['DONE', 'MODIFIED'].includes(ev.state) : false;
-  const effective = draft ? withDefaults(draft, { locations }) : null;
+  const effective = draft ? withDefaults(draft, { locations, defaultTemplate: wantsDefaultTemplate ? defaultTemplate : null }) : null;
   const issues = effective ? validate(effective, { titlePrefix, requireLocation: locations.length > 0 }) : [];
 
   const setRangeEdge = useCallback((edge: 'start' | 'end', i = active) => {
@@ -194,6 +207,8 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
       setEv(saved);
       setDraft(initialDraft(saved));
       setBaseRevision(saved.revision);
+      loadedRevision.current = saved.revision;
+      dirtyRef.current = false;
       setDirty(false);
       setRestored(false);
       setConflict(null);
@@ -275,7 +290,7 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
       : `/frame/${chq}.png?timestamp=${isoFromUs(thumbTime)}`;
   const fullTitle = titlePrefix + draft.title;
   const uploading = ACTIVE_STATES.includes(ev.state);
-  const pctDone = progress?.total ? Math.min(100, (100 * (progress.bytes ?? 0)) / progress.total) : null;
+  const pv = progressView(progress, ev.state);
   const staleBase = ev.revision > baseRevision;
 
   return (
@@ -294,11 +309,11 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
       {restored && <p className="note" data-testid="restored">Restored your unsaved changes from this browser. Save or submit to keep them.</p>}
       {staleBase && dirty && <p className="note" data-testid="stale-note">Someone saved this event (revision {ev.revision}) after you started editing; saving will show what changed.</p>}
       {ev.error && <p className="error" role="alert" data-testid="event-error">{ev.state === 'EDITED' ? 'Retrying after: ' : 'Last error: '}{ev.error}</p>}
-      {(uploading || (progress && ev.state !== 'DONE' && ev.state !== 'UNEDITED')) && (
+      {uploading && pv && (
         <div className="upload-status row" data-testid="upload-status">
-          <span>{ev.state === 'EDITED' ? 'Waiting for a cutter…' : progress?.stage ?? ev.state.toLowerCase()}</span>
-          {pctDone !== null && <progress max={100} value={pctDone} data-testid="upload-progress" />}
-          {pctDone !== null && <span className="muted small">{((progress!.bytes ?? 0) / 1e6).toFixed(2)} / {(progress!.total! / 1e6).toFixed(2)} MB{progress!.eta != null ? ` · ETA ${Math.round(progress!.eta)} s` : ''}</span>}
+          <span data-testid="upload-stage">{pv.label}</span>
+          {pv.pct !== null ? <progress max={100} value={pv.pct} data-testid="upload-progress" /> : pv.busy ? <progress data-testid="upload-working" /> : null}
+          {pv.detail && <span className="muted small">{pv.detail}</span>}
         </div>
       )}
       {message && <p className={message.kind === 'ok' ? 'ok' : 'error'} role="status" data-testid="message">{message.text}</p>}
@@ -326,7 +341,7 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
                 <option value="CUSTOM">Custom image</option>
               </select>
               {draft.thumbnailMode === 'TEMPLATE' && (
-                <select aria-label="Thumbnail template" data-testid="thumbnail-template" disabled={!canEditMeta} value={draft.thumbnailTemplate ?? ''}
+                <select aria-label="Thumbnail template" data-testid="thumbnail-template" disabled={!canEditMeta} value={effective.thumbnailTemplate ?? ''}
                   onChange={(e) => update((d) => ({ ...d, thumbnailTemplate: e.target.value || null }))}>
                   <option value="">— template —</option>
                   {templates.map((t) => <option key={t.name} value={t.name} title={t.description}>{t.name}</option>)}
@@ -334,6 +349,7 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
                 </select>
               )}
             </div>
+            {draft.thumbnailMode === 'TEMPLATE' && !draft.thumbnailTemplate && effective.thumbnailTemplate && <p className="muted small">Template preselected by the playlist these tags go to.</p>}
             {draft.thumbnailMode === 'TEMPLATE' && templates.length === 0 && <p className="muted small">No templates yet: add one in <a href="#/settings">Settings</a>.</p>}
             {(draft.thumbnailMode === 'BARE' || draft.thumbnailMode === 'TEMPLATE') && (
               <div className="row">
@@ -397,7 +413,7 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
           <Player ref={player} src={src} t0={openedAt.current} startAt={draft.ranges[0]?.start ?? ev.eventStart} onFirstFrame={setFirstFrameMs} onTime={(w) => setPlayhead(w)} waitingFor="this part of the recording" />
 
           <div className="timeline" aria-label="Clip bar">
-            <img className="waveform" alt="" src={`/waveform/${chq}.png?start=${isoFromUs(winStart)}&end=${isoFromUs(winEnd)}&size=1200x60`} data-testid="waveform" />
+            {span <= MAX_WAVEFORM && <img className="waveform" alt="" src={`/waveform/${chq}.png?start=${isoFromUs(winStart)}&end=${isoFromUs(winEnd)}&size=1200x60`} data-testid="waveform" />}
             {draft.ranges.map((r, i) => r.start !== null && r.end !== null && (
               <div key={i} className={`clip ${i === active ? 'active' : ''}`} style={{ left: `${pct(r.start)}%`, width: `${pct(r.end) - pct(r.start)}%` }} title={`Range ${i + 1}`} />
             ))}
@@ -454,13 +470,14 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
         </div>
       </div>
 
+      {(conflict || help) && <div className="backdrop" onClick={() => { if (help) setHelp(false); }} />}
       {conflict && (
         <div className="dialog" role="dialog" aria-label="Conflict" data-testid="conflict">
           <h3>Someone else changed this event</h3>
           <p>{conflict.c.error}</p>
           <table>
             <thead><tr><th>field</th><th>yours</th><th>theirs (saved)</th></tr></thead>
-            <tbody>{conflict.c.changed.map((c) => <tr key={c.field}><td>{c.field}</td><td className="mono small">{short(c.ours)}</td><td className="mono small">{short(c.theirs)}</td></tr>)}</tbody>
+            <tbody>{conflict.c.changed.map((c) => <tr key={c.field}><td title={c.field}>{FIELD_LABELS[c.field] ?? c.field}</td><td className="mono small">{short(c.ours)}</td><td className="mono small">{short(c.theirs)}</td></tr>)}</tbody>
           </table>
           <div className="row">
             <button type="button" data-testid="conflict-override" onClick={() => void write(conflict.verb, true)}>Keep mine (overwrite)</button>

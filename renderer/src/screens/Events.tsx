@@ -24,7 +24,7 @@ export function Events() {
         <select aria-label="State" value={filter.state ?? ''} onChange={set('state')}>{STATES.map((s) => <option key={s} value={s}>{s || 'any state'}</option>)}</select>
         <input aria-label="Channel" placeholder="channel" value={filter.channel ?? ''} onChange={set('channel')} />
         <input aria-label="Tag" placeholder="tag" value={filter.tag ?? ''} onChange={set('tag')} />
-        <input aria-label="Search" placeholder="search title, description, notes" value={filter.q ?? ''} onChange={set('q')} />
+         <input aria-label="Search" className="wide" placeholder="search title, description, notes" value={filter.q ?? ''} onChange={set('q')} />
       </div>
       {error && <p className="error">{error}</p>}
       <table>

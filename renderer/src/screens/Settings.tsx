@@ -4,10 +4,11 @@
  * disconnect), upload locations, thumbnail templates (upload a PNG with its default crop and placement,
  * preview it on a real recorded frame) and playlists. Sections whose API is not on this node say so.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../lib/api.ts';
 import { subscribe } from '../lib/bus.ts';
 import { useApi, useStreams } from '../lib/hooks.ts';
+import { desktop } from '../lib/router.ts';
 import { isoFromUs, US } from '../lib/time.ts';
 
 interface Settings { channels: { name: string; important: boolean; url?: string }[]; qualities: string[] }
@@ -54,16 +55,27 @@ function ChannelsSection() {
 
 function AccountsSection({ accounts, error, reload }: { accounts: Account[] | undefined; error: string | null; reload: () => void }) {
   const [form, setForm] = useState({ label: '', clientId: '', clientSecret: '', accountId: '' });
-  const [pending, setPending] = useState<{ authUrl: string; label: string } | null>(null);
+  const secretRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (form.accountId) secretRef.current?.focus(); // "Reconnect" clicked: only the secret is left to type
+  }, [form.accountId]);
+  const [pending, setPending] = useState<{ authUrl: string | null; label: string } | null>(null);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
 
+  // The bus replays its last message per topic to a new page: only a connect started here is reported.
+  const pendingRef = useRef<number | null>(null);
   useEffect(() => subscribe((m) => {
+    const mine = pendingRef.current !== null && m.time >= pendingRef.current - 1000;
     if (m.topic === 'account.connected') {
+      reload();
+      if (!mine) return;
       const d = m.data as { account?: string; label?: string };
+      pendingRef.current = null;
       setPending(null);
       setMsg({ ok: true, text: `Connected “${d.label ?? d.account}”.` });
-      reload();
     } else if (m.topic === 'account.connect_failed') {
+      if (!mine) return;
+      pendingRef.current = null;
       setPending(null);
       setMsg({ ok: false, text: `Connecting failed: ${(m.data as { message?: string }).message ?? 'unknown error'}` });
     } else if (m.topic === 'account.needs_reconnect') reload();
@@ -71,14 +83,22 @@ function AccountsSection({ accounts, error, reload }: { accounts: Account[] | un
 
   const connect = async () => {
     setMsg(null);
+    const request = { label: form.label.trim(), clientId: form.clientId.trim(), clientSecret: form.clientSecret, ...(form.accountId ? { accountId: form.accountId } : {}) };
     try {
-      const r = await api<{ authUrl: string }>('/api/accounts/youtube/connect', {
-        body: { label: form.label.trim(), clientId: form.clientId.trim(), clientSecret: form.clientSecret, ...(form.accountId ? { accountId: form.accountId } : {}) },
-      });
-      setPending({ authUrl: r.authUrl, label: form.label });
+      const shell = desktop();
+      pendingRef.current = Date.now();
+      if (shell) {
+        // The desktop app opens Google's page in the system browser (Google refuses embedded views).
+        await shell.connectYouTube(request);
+        setPending({ authUrl: null, label: form.label });
+      } else {
+        const r = await api<{ authUrl: string }>('/api/accounts/youtube/connect', { body: request });
+        setPending({ authUrl: r.authUrl, label: form.label });
+        window.open(r.authUrl, '_blank');
+      }
       setForm({ label: '', clientId: '', clientSecret: '', accountId: '' });
-      window.open(r.authUrl, '_blank');
     } catch (e) {
+      pendingRef.current = null;
       setMsg({ ok: false, text: (e as Error).message });
     }
   };
@@ -106,10 +126,10 @@ function AccountsSection({ accounts, error, reload }: { accounts: Account[] | un
                 <td>{a.channelTitle ?? <span className="muted">—</span>}{a.channelId && <span className="muted small"> {a.channelId}</span>}</td>
                 <td data-testid={`account-status-${a.id}`}>{a.status === 'connected' ? <span className="pill up">connected</span> : <><span className="pill down">needs reconnect</span> <span className="small">{a.statusReason}</span></>}</td>
                 <td className="small">{new Date(a.connectedAt).toLocaleString()}</td>
-                <td className="row">
+                <td><div className="row actions-cell">
                   <button type="button" onClick={() => setForm({ label: a.label, clientId: a.clientId, clientSecret: '', accountId: a.id })} className={a.status === 'needs_reconnect' ? 'primary' : ''}>Reconnect</button>
                   <button type="button" onClick={() => void disconnect(a)}>Disconnect</button>
-                </td>
+                </div></td>
               </tr>
             ))}
           </tbody>
@@ -121,19 +141,27 @@ function AccountsSection({ accounts, error, reload }: { accounts: Account[] | un
         <div className="row">
           <label>Label <input aria-label="Account label" value={form.label} onChange={(e) => setForm({ ...form, label: e.target.value })} placeholder="Main channel" /></label>
           <label>Client ID <input aria-label="OAuth client ID" className="wide" value={form.clientId} onChange={(e) => setForm({ ...form, clientId: e.target.value })} placeholder="….apps.googleusercontent.com" /></label>
-          <label>Client secret <input aria-label="OAuth client secret" type="password" autoComplete="off" value={form.clientSecret} onChange={(e) => setForm({ ...form, clientSecret: e.target.value })} /></label>
+          <label>Client secret <input ref={secretRef} aria-label="OAuth client secret" type="password" autoComplete="off" value={form.clientSecret} onChange={(e) => setForm({ ...form, clientSecret: e.target.value })} /></label>
           <button type="submit" className="primary" disabled={!ready} data-testid="connect-youtube">{form.accountId ? 'Reconnect' : 'Connect YouTube'}</button>
           {form.accountId && <button type="button" onClick={() => setForm({ label: '', clientId: '', clientSecret: '', accountId: '' })}>Cancel</button>}
         </div>
       </form>
-      {pending && <p className="note" data-testid="connect-pending">Finish signing in to Google in the tab that opened for “{pending.label}” (or <a href={pending.authUrl} target="_blank" rel="noreferrer">open it here</a>). Waiting…</p>}
+      {pending && (
+        <p className="note" data-testid="connect-pending">
+          {pending.authUrl
+            ? <>Finish signing in to Google in the tab that opened for “{pending.label}” (or <a href={pending.authUrl} target="_blank" rel="noreferrer">open it here</a>). Waiting…</>
+            : <>Finish signing in to Google in your browser for “{pending.label}”. Waiting…</>}
+        </p>
+      )}
       {msg && <p role="status" className={msg.ok ? 'ok' : 'error'} data-testid="accounts-message">{msg.text}</p>}
     </div>
   );
 }
 
-function LocationsSection({ accounts }: { accounts: Account[] | undefined }) {
-  const { data, error } = useApi<Location[]>('/api/locations');
+type Loaded<T> = { data: T | undefined; error: string | null; reload: () => void };
+
+function LocationsSection({ accounts, locations }: { accounts: Account[] | undefined; locations: Loaded<Location[]> }) {
+  const { data, error } = locations;
   return (
     <div className="settings-section" data-testid="settings-locations">
       <h3>Upload locations</h3>
@@ -181,13 +209,14 @@ function parseBox(t: string): number[] | null {
   return n.length === 4 && n.every((x) => Number.isInteger(x) && x >= 0) && n[2]! > n[0]! && n[3]! > n[1]! ? n : null;
 }
 
-function TemplatesSection() {
-  const { data, error, reload } = useApi<Template[]>('/api/templates');
+function TemplatesSection({ templates }: { templates: Loaded<Template[]> }) {
+  const { data, error, reload } = templates;
   const { streams } = useStreams();
   const [form, setForm] = useState({ name: '', description: '', crop: '', location: '' });
   const [image, setImage] = useState<{ b64: string; width: number; height: number } | null>(null);
   const [frame, setFrame] = useState<{ width: number; height: number } | null>(null);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [fileKey, setFileKey] = useState(0);
   const [previewChannel, setPreviewChannel] = useState('');
   const [previews, setPreviews] = useState<Record<string, string>>({});
   const [failed, setFailed] = useState<Record<string, boolean>>({});
@@ -209,16 +238,15 @@ function TemplatesSection() {
     setForm((x) => ({
       ...x,
       name: x.name || f.name.replace(/\.png$/i, '').replace(/[^A-Za-z0-9_ -]/g, '-').slice(0, 64),
-      // Defaults: the whole frame, scaled onto the whole template (the template's transparent part shows it).
-      crop: x.crop || boxText([0, 0, frame?.width ?? 1920, frame?.height ?? 1080]),
+      // Default placement: the whole template (its transparent part shows the frame). An empty crop is the whole frame.
       location: x.location || boxText([0, 0, size.width, size.height]),
     }));
   };
   const save = async () => {
-    const crop = parseBox(form.crop);
+    const crop = form.crop.trim() ? parseBox(form.crop) : frame ? [0, 0, frame.width, frame.height] : null;
     const location = parseBox(form.location);
     if (!image || !crop || !location) {
-      setMsg({ ok: false, text: 'Choose a PNG, and give crop and location as left,top,right,bottom' });
+      setMsg({ ok: false, text: !image ? 'Choose a PNG image' : 'Give crop and location as left,top,right,bottom pixels' });
       return;
     }
     try {
@@ -226,6 +254,7 @@ function TemplatesSection() {
       setMsg({ ok: true, text: `Saved template “${form.name.trim()}”.` });
       setForm({ name: '', description: '', crop: '', location: '' });
       setImage(null);
+      setFileKey((k) => k + 1);
       reload();
     } catch (e) {
       setMsg({ ok: false, text: (e as Error).message });
@@ -273,14 +302,14 @@ function TemplatesSection() {
       <div className="template-form" data-testid="template-form">
         <h4>{data?.some((t) => t.name === form.name) ? `Replace “${form.name}”` : 'Add a template'}</h4>
         <div className="row">
-          <label>PNG <input type="file" accept="image/png" aria-label="Template image" onChange={(e) => void pick(e.target.files?.[0])} /></label>
+          <label>PNG <input key={fileKey} type="file" accept="image/png" aria-label="Template image" onChange={(e) => void pick(e.target.files?.[0])} /></label>
           <label>Name <input aria-label="Template name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} /></label>
           <label>Description <input aria-label="Template description" value={form.description} onChange={(e) => setForm({ ...form, description: e.target.value })} /></label>
         </div>
         <div className="row">
-          <label>Crop <input aria-label="Template crop" className={`mono box ${form.crop && !parseBox(form.crop) ? 'invalid' : ''}`} value={form.crop} placeholder="l,t,r,b of the frame" onChange={(e) => setForm({ ...form, crop: e.target.value })} /></label>
-          <label>Location <input aria-label="Template location" className={`mono box ${form.location && !parseBox(form.location) ? 'invalid' : ''}`} value={form.location} placeholder="l,t,r,b on the template" onChange={(e) => setForm({ ...form, location: e.target.value })} /></label>
-          {image && <span className="muted small">template {image.width}×{image.height}{frame ? ` · frames are ${frame.width}×${frame.height}` : ''}</span>}
+          <label>Crop <input aria-label="Template crop" className={`mono wide ${form.crop && !parseBox(form.crop) ? 'invalid' : ''}`} value={form.crop} placeholder={frame ? `${boxText([0, 0, frame.width, frame.height])} (whole frame)` : 'l,t,r,b'} onChange={(e) => setForm({ ...form, crop: e.target.value })} /></label>
+          <label>Location <input aria-label="Template location" className={`mono box ${form.location && !parseBox(form.location) ? 'invalid' : ''}`} value={form.location} placeholder="l,t,r,b" onChange={(e) => setForm({ ...form, location: e.target.value })} /></label>
+          <span className="muted small" data-testid="template-sizes">{image ? `template ${image.width}×${image.height}` : ''}{image && frame ? ' · ' : ''}{frame && channel ? `frames on ${channel.channel} are ${frame.width}×${frame.height}` : ''}</span>
           <button type="button" className="primary" onClick={() => void save()} disabled={!form.name.trim() || !image} data-testid="template-save">Save template</button>
         </div>
         {withVideo.length > 1 && (
@@ -295,47 +324,117 @@ function TemplatesSection() {
   );
 }
 
-interface PlaylistRow { id?: string; playlistId?: string; playlist_id?: string; name?: string; title?: string; tags?: string[]; location?: string; status?: string; error?: string | null; videos?: number; count?: number }
+interface PlaylistStatus { state: 'disabled' | 'new' | 'ok' | 'pending' | 'error' | 'blocked'; items: number | null; pending: { inserts: number; moves: number; removals: number }; last_error: string | null; blocked: string | null; last_run_at: string | null; quota_today?: { units: number; budget: number } }
+interface Playlist { id: string; url: string; name: string; account: string | null; location: string | null; tags: string[]; default_template: string | null; show_in_description: boolean; enabled: boolean; revision: number; status: PlaylistStatus }
 
-function PlaylistsSection() {
-  const { data, error } = useApi<unknown>('/api/playlists', { topics: ['playlists.changed', 'playlist.status'] });
-  const rows = (Array.isArray(data) ? data : ((data as { playlists?: unknown[] } | undefined)?.playlists ?? [])) as PlaylistRow[];
+const PL_STATE: Record<PlaylistStatus['state'], string> = { disabled: 'disabled', new: 'not synced yet', ok: 'in sync', pending: 'changes pending', error: 'error', blocked: 'needs attention' };
+
+function PlaylistsSection({ locations, templates }: { locations: Location[] | undefined; templates: Template[] | undefined }) {
+  const { data, error, reload } = useApi<{ playlists: Playlist[] }>('/api/playlists', { topics: ['playlist.status', 'playlists.changed'] });
+  const yt = (locations ?? []).filter((l) => l.type === 'youtube');
+  const [form, setForm] = useState({ id: '', name: '', location: '', tags: '', template: '', describe: false });
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const location = form.location || yt[0]?.name || '';
+  const idFromInput = (t: string) => /[?&]list=([A-Za-z0-9_-]+)/.exec(t)?.[1] ?? t.trim();
+  const add = async () => {
+    try {
+      await api('/api/playlists', {
+        body: {
+          id: idFromInput(form.id), name: form.name.trim(), location, tags: form.tags.split(',').map((x) => x.trim()).filter(Boolean),
+          default_template: form.template || null, show_in_description: form.describe,
+        },
+      });
+      setMsg({ ok: true, text: `Managing “${form.name.trim()}”. Matching published videos are added within a minute.` });
+      setForm({ id: '', name: '', location: '', tags: '', template: '', describe: false });
+      reload();
+    } catch (e) {
+      setMsg({ ok: false, text: (e as Error).message });
+    }
+  };
+  const act = async (p: Playlist, what: 'sync' | 'delete' | 'toggle') => {
+    try {
+      if (what === 'sync') await api(`/api/playlists/${encodeURIComponent(p.id)}/sync`, { body: { full: true } });
+      else if (what === 'toggle') await api(`/api/playlists/${encodeURIComponent(p.id)}`, { method: 'PUT', body: { baseRevision: p.revision, enabled: !p.enabled } });
+      else {
+        if (!confirm(`Stop managing “${p.name}”? The playlist on YouTube is left as it is.`)) return;
+        await api(`/api/playlists/${encodeURIComponent(p.id)}`, { method: 'DELETE' });
+      }
+      reload();
+    } catch (e) {
+      setMsg({ ok: false, text: (e as Error).message });
+    }
+  };
+  if (error && notFound(error)) {
+    return <div className="settings-section" data-testid="settings-playlists"><h3>Playlists</h3><p className="muted">Playlist sync is not running on this node.</p></div>;
+  }
   return (
     <div className="settings-section" data-testid="settings-playlists">
       <h3>Playlists</h3>
-      {error ? <p className="muted">{notFound(error) ? 'Playlist sync is not running on this node.' : error}</p> : data === undefined ? <p className="muted">Loading…</p> : rows.length === 0 ? <p className="muted">No playlists.</p> : (
+      <p className="muted small">Existing YouTube playlists kept in sync by tags: every published video whose tags include all of a playlist's tags is added, in event order.</p>
+      {error ? <p className="error">{error}</p> : !data ? <p className="muted">Loading…</p> : data.playlists.length === 0 ? <p className="muted">No playlists managed yet.</p> : (
         <table>
-          <thead><tr><th>playlist</th><th>tags</th><th>videos</th><th>status</th></tr></thead>
+          <thead><tr><th>playlist</th><th>tags</th><th>uploads from</th><th>videos</th><th>status</th><th /></tr></thead>
           <tbody>
-            {rows.map((p, i) => {
-              const pid = p.playlistId ?? p.playlist_id ?? p.id;
-              return (
-                <tr key={pid ?? i}>
-                  <td>{p.title ?? p.name ?? pid} {pid && <a className="small" href={`https://www.youtube.com/playlist?list=${encodeURIComponent(pid)}`} target="_blank" rel="noreferrer">open</a>}</td>
-                  <td>{(p.tags ?? []).join(', ')}</td>
-                  <td>{p.videos ?? p.count ?? '—'}</td>
-                  <td>{p.error ? <span className="error">{p.error}</span> : p.status ?? 'ok'}</td>
-                </tr>
-              );
-            })}
+            {data.playlists.map((p) => (
+              <tr key={p.id} data-testid={`playlist-${p.id}`}>
+                <td><a href={p.url} target="_blank" rel="noreferrer">{p.name}</a><div className="muted small mono">{p.id}</div></td>
+                <td>{p.tags.length ? p.tags.map((t) => <span key={t} className="tag">{t}</span>) : <span className="muted">every video</span>}</td>
+                <td>{p.location ?? p.account}</td>
+                <td data-testid={`playlist-items-${p.id}`}>{p.status.items ?? '—'}</td>
+                <td>
+                  <span className={`pill ${p.status.state === 'ok' ? 'up' : p.status.state === 'error' || p.status.state === 'blocked' ? 'down' : ''}`}>{PL_STATE[p.status.state]}</span>
+                  {(p.status.pending.inserts + p.status.pending.moves + p.status.pending.removals) > 0 && <span className="muted small"> +{p.status.pending.inserts} ↕{p.status.pending.moves} −{p.status.pending.removals}</span>}
+                  {(p.status.blocked ?? p.status.last_error) && <div className="error small">{p.status.blocked ?? p.status.last_error}</div>}
+                </td>
+                <td><div className="row actions-cell">
+                  <button type="button" onClick={() => void act(p, 'sync')}>Sync now</button>
+                  <button type="button" onClick={() => void act(p, 'toggle')}>{p.enabled ? 'Pause' : 'Resume'}</button>
+                  <button type="button" onClick={() => void act(p, 'delete')}>Remove</button>
+                </div></td>
+              </tr>
+            ))}
           </tbody>
         </table>
       )}
+      <form className="connect-form" data-testid="playlist-form" onSubmit={(e) => { e.preventDefault(); void add(); }}>
+        <h4>Manage a playlist</h4>
+        <div className="row">
+          <label>Playlist ID or URL <input aria-label="Playlist ID" className="wide" value={form.id} onChange={(e) => setForm({ ...form, id: e.target.value })} placeholder="PL… or https://www.youtube.com/playlist?list=…" /></label>
+          <label>Name <input aria-label="Playlist name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} /></label>
+        </div>
+        <div className="row">
+          <label>Tags <input aria-label="Playlist tags" value={form.tags} onChange={(e) => setForm({ ...form, tags: e.target.value })} placeholder="comma separated; empty = all" /></label>
+          <label>Upload location <select aria-label="Playlist location" value={location} onChange={(e) => setForm({ ...form, location: e.target.value })}>
+            {yt.map((l) => <option key={l.name} value={l.name}>{l.name}</option>)}
+          </select></label>
+          <label>Default template <select aria-label="Playlist default template" value={form.template} onChange={(e) => setForm({ ...form, template: e.target.value })}>
+            <option value="">—</option>
+            {(templates ?? []).map((t) => <option key={t.name} value={t.name}>{t.name}</option>)}
+          </select></label>
+          <label><input type="checkbox" checked={form.describe} onChange={(e) => setForm({ ...form, describe: e.target.checked })} /> link in descriptions</label>
+          <button type="submit" className="primary" disabled={!form.id.trim() || !form.name.trim() || !location} data-testid="playlist-add">Add playlist</button>
+        </div>
+        {yt.length === 0 && <p className="muted small">Needs a YouTube upload location.</p>}
+      </form>
+      {msg && <p role="status" className={msg.ok ? 'ok' : 'error'} data-testid="playlists-message">{msg.text}</p>}
     </div>
   );
 }
 
 export function SettingsScreen() {
-  const accounts = useApi<Account[]>('/api/accounts', { topics: ['account.connected'] });
+  // Accounts change state on connects and when an upload finds a grant revoked (the cutter then reports a failed upload).
+  const accounts = useApi<Account[]>('/api/accounts', { topics: ['account.connected', 'account.needs_reconnect', 'upload.failed'] });
+  const locations = useApi<Location[]>('/api/locations');
+  const templates = useApi<Template[]>('/api/templates');
   const accountsError = accounts.error && notFound(accounts.error) ? 'The cutter is not running on this node.' : accounts.error;
   return (
     <section data-testid="settings">
       <h2>Settings</h2>
       <ChannelsSection />
       <AccountsSection accounts={accounts.data} error={accountsError} reload={accounts.reload} />
-      <LocationsSection accounts={accounts.data} />
-      <TemplatesSection />
-      <PlaylistsSection />
+      <LocationsSection accounts={accounts.data} locations={locations} />
+      <TemplatesSection templates={templates} />
+      <PlaylistsSection locations={locations.data} templates={templates.data} />
     </section>
   );
 }

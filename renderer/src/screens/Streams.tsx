@@ -19,15 +19,21 @@ const REFRESH_MS = 15_000;
 /** the live player starts this far back, so there is something to scrub */
 const LIVE_BACK = 15 * 60 * US;
 
-export function Streams() {
+export function Streams({ channel }: { channel?: string }) {
   const { streams, error: loadError } = useStreams();
   const [error, setError] = useState<string | null>(null);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(channel ?? null);
+  useEffect(() => {
+    if (channel) setSelected(channel);
+  }, [channel]);
   const [leadIn, setLeadIn] = useState(() => Number(localStorage.getItem('tapedeck.leadIn') ?? 30));
   const [hours, setHours] = useState(() => Number(localStorage.getItem('tapedeck.coverageHours') ?? 24));
   const [marks, setMarks] = useState<EventView[]>([]);
   const [now, setNow] = useState(() => Date.now() * 1000);
   const [playhead, setPlayhead] = useState<number | null>(null);
+  // The newest segment in the store per channel (from the coverage answers): shown when the recorder
+  // has not reported one (it restarted, or the channel was recorded elsewhere and backfilled).
+  const [stored, setStored] = useState<Record<string, number | null>>({});
   const changes = useTopic('event.changed');
   const player = useRef<PlayerHandle>(null);
 
@@ -98,10 +104,14 @@ export function Streams() {
                   <span className={`pill ${s.state}`} data-testid={`stream-state-${s.channel}`} title={s.reason ?? undefined}>{s.state === 'ad' ? 'ad break' : s.state}</span>
                   {s.lastError && <span className="warn small" title={`last error: ${s.lastError}`}> ⚠</span>}
                 </td>
-                <td className="mono nowrap">{s.latestSegment ? <>{clock(s.latestSegment).slice(0, 8)} <span className="muted">({ago(s.latestSegment, now)})</span></> : '—'}</td>
+                <td className="mono nowrap" data-testid={`latest-${s.channel}`}>{(() => {
+                  const t = s.latestSegment ?? stored[`${s.channel}/${s.quality}`] ?? null;
+                  return t ? <>{clock(t).slice(0, 8)} <span className="muted">({ago(t, now)})</span></> : '—';
+                })()}</td>
                 <td className="nowrap">{s.delaySeconds !== null ? `${s.delaySeconds.toFixed(1)} s` : '—'}</td>
                 <td className="nowrap">{s.segmentsPerMinute ? `${s.segmentsPerMinute.toFixed(0)} seg/min` : '—'}{s.bytesPerMinute ? <span className="muted"> · {(s.bytesPerMinute * 8 / 60 / 1e6).toFixed(1)} Mbit/s</span> : ''}</td>
-                <td className="coverage-col"><CoverageBar channel={s.channel} quality={s.quality} start={winStart} end={winEnd} marker={s === current ? playhead : null} /></td>
+                <td className="coverage-col"><CoverageBar channel={s.channel} quality={s.quality} start={winStart} end={winEnd} marker={s === current ? playhead : null}
+                  onLatest={(t) => setStored((m) => (m[`${s.channel}/${s.quality}`] === t ? m : { ...m, [`${s.channel}/${s.quality}`]: t }))} /></td>
                 <td><button type="button" onClick={(e) => { e.stopPropagation(); void mark(s.channel); }} data-testid={`mark-${s.channel}`} title="Mark now (m marks the live player's playhead)">Mark</button></td>
               </tr>
             ))}
@@ -112,7 +122,7 @@ export function Streams() {
       <div className="streams-bottom">
         {current && liveSrc && (
           <div className="live">
-            <h3>Live: {current.channel} <span className="muted small">press <kbd>m</kbd> to mark the playhead minus the lead-in</span></h3>
+            <h3>{current.state === 'down' ? 'Latest recording' : 'Live'}: {current.channel} <span className="muted small">press <kbd>m</kbd> to mark the playhead minus the lead-in</span></h3>
             <Player ref={player} src={liveSrc} startAt={Date.now() * 1000 - 30 * US} onTime={(w) => setPlayhead(w)} />
             <label>Lead-in <input type="number" min={0} max={600} value={leadIn} aria-label="Lead-in seconds" className="narrow"
               onChange={(e) => { setLeadIn(Number(e.target.value)); localStorage.setItem('tapedeck.leadIn', e.target.value); }} /> s</label>

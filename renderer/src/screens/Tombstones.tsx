@@ -30,14 +30,14 @@ export function Tombstones() {
   const [quality, setQuality] = useState('');
   const q = quality && qualities.data?.includes(quality) ? quality : qualities.data?.find((x) => x !== 'chat') ?? '';
   const [now, setNow] = useState(() => Date.now() * 1000);
-  const [hours, setHours] = useState(6);
+  const [hours, setHours] = useState(1);
   const [sel, setSel] = useState<[number, number] | null>(null);
   const [reason, setReason] = useState('');
   const [dry, setDry] = useState<string[] | null>(null);
   const [list, setList] = useState<Tomb[]>([]);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const [refresh, setRefresh] = useState(0);
-  const win: [number, number] = [now - hours * 3600 * US, now];
+  const win: [number, number] = [now - Math.round(hours * 3600) * US, now];
 
   useEffect(() => {
     if (!ch || !q) return;
@@ -85,7 +85,7 @@ export function Tombstones() {
           {(qualities.data ?? []).filter((x) => x !== 'chat').map((x) => <option key={x}>{x}</option>)}
         </select></label>
         <label>Window <select aria-label="Window" value={hours} onChange={(e) => { setHours(Number(e.target.value)); setNow(Date.now() * 1000); }}>
-          {[1, 6, 24, 72].map((h) => <option key={h} value={h}>last {h} h</option>)}
+          {[1 / 6, 1, 6, 24, 72].map((h) => <option key={h} value={h}>last {h < 1 ? `${Math.round(h * 60)} min` : `${h} h`}</option>)}
         </select></label>
         <button type="button" onClick={() => setNow(Date.now() * 1000)}>Refresh</button>
       </div>
@@ -104,7 +104,7 @@ export function Tombstones() {
         </div>
       )}
       {msg && <p role="status" className={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
-      <h3>Tombstoned in the last {hours} h</h3>
+      <h3>Tombstoned in the last {hours < 1 ? `${Math.round(hours * 60)} min` : `${hours} h`}</h3>
       <table data-testid="tombstone-list">
         <thead><tr><th>segment start</th><th>file</th><th>reason</th><th>by</th><th>when</th></tr></thead>
         <tbody>{list.map((t) => <tr key={t.path}><td className="mono">{clock(t.start)}</td><td className="mono small">{t.path.split('/').pop()}</td><td>{t.reason ?? <span className="muted">(from a peer)</span>}</td><td>{t.by ?? '—'}</td><td>{t.time ? new Date(t.time).toLocaleString() : '—'}</td></tr>)}</tbody>

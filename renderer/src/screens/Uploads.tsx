@@ -8,13 +8,12 @@ import { useEffect, useState } from 'react';
 import { api } from '../lib/api.ts';
 import { useTopic } from '../lib/bus.ts';
 import { eventAction, listEvents, type EventView } from '../lib/events.ts';
+import { progressView, type UploadProgress } from '../lib/progress.ts';
 import { navigate } from '../lib/router.ts';
 
-interface Progress { eventId?: string; stage?: string; bytes?: number; total?: number; rate?: number; eta?: number | null }
 interface QuotaRow { project?: string; account?: string; accounts?: string[]; used?: number; limit?: number; parkedUntil?: string | null; uploadsUsed?: number; uploadsLimit?: number; resetsAt?: string }
 
 const ACTIVE = ['EDITED', 'CLAIMED', 'FINALIZING', 'TRANSCODING'];
-const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 
 function EditorLink({ e }: { e: EventView }) {
   return <a href={`#/editor/${e.id}`} onClick={(ev) => { ev.preventDefault(); navigate('editor', e.id); }}>{e.draft.title || e.notes || e.id.slice(0, 8)}</a>;
@@ -26,7 +25,7 @@ export function Uploads() {
   const [done, setDone] = useState<EventView[]>([]);
   const [quota, setQuota] = useState<QuotaRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const progress = useTopic<Progress>('upload.progress');
+  const progress = useTopic<UploadProgress>('upload.progress');
   const changes = useTopic('event.changed');
   const parked = useTopic<Record<string, unknown>>('quota.parked');
 
@@ -69,24 +68,24 @@ export function Uploads() {
           <tbody>
             {queue.map((e) => {
               const p = progress.get(e.id)?.data;
-              const pct = p?.total ? Math.min(100, (100 * (p.bytes ?? 0)) / p.total) : null;
+              const pv = progressView(p, e.state);
               return (
                 <tr key={e.id} data-testid={`upload-${e.id}`}>
                   <td><EditorLink e={e} /> <span className="muted small">{e.channel}</span></td>
-                  <td className="nowrap"><span className={`state state-${e.state}`}>{e.state}</span>{p?.stage && <span className="muted small"> {p.stage}</span>}</td>
+                  <td className="nowrap"><span className={`state state-${e.state}`}>{e.state}</span></td>
                   <td className="progress-cell">
-                    {pct !== null ? (
+                    {pv && (
                       <>
-                        <progress max={100} value={pct} data-testid={`progress-${e.id}`} />
-                        <span className="muted small"> {mb(p!.bytes ?? 0)} / {mb(p!.total!)}{p!.rate ? ` · ${mb(p!.rate)}/s` : ''}{p!.eta != null ? ` · ETA ${Math.round(p!.eta)} s` : ''}</span>
+                        {pv.pct !== null ? <progress max={100} value={pv.pct} data-testid={`progress-${e.id}`} /> : pv.busy ? <progress /> : null}
+                        <span className="muted small"> {pv.label}{pv.detail ? ` · ${pv.detail}` : ''}</span>
                       </>
-                    ) : e.state === 'EDITED' ? <span className="muted small">waiting for a cutter</span> : null}
+                    )}
                   </td>
                   <td>{e.error ? <span className="warn">retrying: {e.error}</span> : e.uploader ? <span className="muted small">on {e.uploader}</span> : null}</td>
-                  <td className="row">
+                  <td><div className="row actions-cell">
                     {['EDITED', 'CLAIMED'].includes(e.state) && <button type="button" onClick={() => void act(e, 'cancel')}>Cancel</button>}
                     <button type="button" onClick={() => void act(e, 'reset')}>Force reset</button>
-                  </td>
+                  </div></td>
                 </tr>
               );
             })}

@@ -72,16 +72,19 @@ function sumFileSizes(dir: string): number {
 }
 
 export interface TapedeckContender extends Contender {
+  /** the last 20,000 characters the serve process (and its workers) wrote to stdout */
+  stdout(): string;
   watcher: StoreWatcher;
   url: string;
   channelName(c: number): string;
 }
 
-export async function startTapedeck(origin: BenchOrigin, dataDir: string, launch: TapedeckLaunch = 'serve'): Promise<TapedeckContender> {
+/** `nodeFlags`: extra flags for the serve process's node (profiling: --trace-gc, --cpu-prof, ...). */
+export async function startTapedeck(origin: BenchOrigin, dataDir: string, launch: TapedeckLaunch = 'serve', nodeFlags: string[] = []): Promise<TapedeckContender> {
   const channelName = (c: number) => `bench${c}`;
   const args = launch === 'serve'
-    ? [BIN, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0']
-    : ['--import', 'tsx', LAUNCHER, '--data', dataDir, '--listen', '127.0.0.1:0'];
+    ? [...nodeFlags, BIN, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0']
+    : [...nodeFlags, '--import', 'tsx', LAUNCHER, '--data', dataDir, '--listen', '127.0.0.1:0'];
   for (let c = 0; c < origin.channels; c++) args.push('--channel', `${channelName(c)}=${origin.playlistUrl(c)}`);
   const watcher = new StoreWatcher(join(dataDir, 'segments'));
   mkdirSync(join(dataDir, 'segments'), { recursive: true });
@@ -104,7 +107,7 @@ export async function startTapedeck(origin: BenchOrigin, dataDir: string, launch
   });
   const watch = exitWatch([child], () => 'tapedeck serve', () => err);
   return {
-    name: 'tapedeck', url, watcher, channelName,
+    name: 'tapedeck', url, watcher, channelName, stdout: () => out,
     roots: () => (child.pid ? [child.pid] : []),
     bytesWritten: () => {
       let total = 0;

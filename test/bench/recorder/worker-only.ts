@@ -10,7 +10,7 @@
  * on the same origin right after, so the two can be compared on a machine whose load changes.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,10 @@ const { values: flags } = parseArgs({
     prof: { type: 'string' },
     curl: { type: 'boolean', default: false },
     timings: { type: 'string', default: '{}' },
+    /** extra node flags for the worker, space-separated (e.g. "--trace-gc") */
+    'node-flags': { type: 'string', default: '' },
+    /** the worker's stdout goes here (default: dropped) */
+    stdout: { type: 'string' },
   },
 });
 const N = Number(flags.channels);
@@ -53,11 +57,12 @@ function startWorker(): Contender & { watcher: StoreWatcher } {
   watcher.start();
   const args = ['--import', 'tsx'];
   if (flags.prof) args.push('--cpu-prof', '--cpu-prof-dir', flags.prof);
-  args.push(ENTRY);
+  args.push(...flags['node-flags']!.split(' ').filter(Boolean), ENTRY);
   const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', flags.stdout ? openSync(flags.stdout, 'w') : 'ignore', 'inherit'],
     env: { ...process.env, TAPEDECK_DATA_DIR: data, TAPEDECK_RECORDER_CONFIG: JSON.stringify(config), TAPEDECK_RECORDER_TIMINGS: flags.timings },
   });
+  log(`[worker-only] worker pid ${child.pid}`);
   let failure: string | null = null;
   let stopping = false;
   child.once('exit', (code, sig) => {
