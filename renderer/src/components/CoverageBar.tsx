@@ -37,13 +37,25 @@ export function CoverageBar({ channel, quality, start, end, refreshKey = 0, onSe
     return () => ro.disconnect();
   }, []);
 
+  // One request at a time per bar. A refresh that only slides the window (the clock ticked) waits for
+  // the request in flight instead of aborting it, so a slow server still gets to answer; any other
+  // change (channel, zoom, width) replaces it.
+  const inflight = useRef<{ key: string; ctl: AbortController } | null>(null);
   useEffect(() => {
     if (buckets === 0) return;
+    const key = `${channel}\0${quality}\0${buckets}\0${end - start}`;
+    if (inflight.current) {
+      if (inflight.current.key === key) return;
+      inflight.current.ctl.abort();
+    }
     const ctl = new AbortController();
+    const mine = { key, ctl };
+    inflight.current = mine;
     api<Coverage>(`/api/coverage/${encodeURIComponent(channel)}/${encodeURIComponent(quality)}?start=${isoFromUs(start)}&end=${isoFromUs(end)}&buckets=${buckets}`, { signal: ctl.signal })
-      .then((c) => { setCov(c); setError(null); onLatest?.(c.latest); }, (e) => { if (!ctl.signal.aborted) setError((e as Error).message); });
-    return () => ctl.abort();
+      .then((c) => { setCov(c); setError(null); onLatest?.(c.latest); }, (e) => { if (!ctl.signal.aborted) setError((e as Error).message); })
+      .finally(() => { if (inflight.current === mine) inflight.current = null; });
   }, [channel, quality, start, end, buckets, refreshKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => () => inflight.current?.ctl.abort(), []);
 
   const shownSelection = dragNow ?? selection ?? null;
   useEffect(() => {
@@ -82,7 +94,7 @@ export function CoverageBar({ channel, quality, start, end, refreshKey = 0, onSe
   return (
     <div className="coverage" ref={wrap} title={`${clock(start)} – ${clock(end)} UTC${covered !== null ? ` · ${(covered * 100).toFixed(1)} % recorded` : ''}`}>
       <canvas
-        ref={canvas} width={Math.max(1, buckets)} height={16} data-testid={`coverage-${channel}`} data-buckets={cov?.buckets.length ?? 0}
+        ref={canvas} width={Math.max(1, buckets)} height={16} data-testid={`coverage-${channel}`} data-buckets={cov?.buckets.length ?? 0} data-span={cov ? cov.end - cov.start : 0}
         className={onSelect ? 'selectable' : ''}
         onMouseMove={(e) => {
           const t = timeAt(e);

@@ -112,20 +112,24 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
       const e = await getEvent(id);
       setEv(e);
       const stored = loadStoredDraft(localStorage, id);
-      if (stored && stored.baseRevision === e.revision) {
+      if (stored && stored.baseRevision !== null && stored.baseRevision <= e.revision) {
+        // Unsaved work from this browser. If someone saved since, it keeps its old base revision, so
+        // saving it shows the conflict dialog instead of silently losing either side.
         setDraft(stored.draft);
         dirtyRef.current = true;
         setDirty(true);
         setRestored(true);
+        setBaseRevision(stored.baseRevision);
+        loadedRevision.current = stored.baseRevision;
       } else {
-        if (stored) localStorage.removeItem(draftKey(id)); // made against an older version: the conflict is moot
+        if (stored) localStorage.removeItem(draftKey(id));
         setDraft(initialDraft(e));
         dirtyRef.current = false;
         setDirty(false);
         setRestored(false);
+        setBaseRevision(e.revision);
+        loadedRevision.current = e.revision;
       }
-      setBaseRevision(e.revision);
-      loadedRevision.current = e.revision;
     } catch (err) {
       setMessage({ kind: 'error', text: (err as Error).message });
     }
