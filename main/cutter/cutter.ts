@@ -206,10 +206,14 @@ export class Cutter {
         this.o.publish('quota.parked', { location: backend.location.name, until, message: err.message }, backend.location.name);
         return fail(err.message, true, finalizing ? 'FINALIZING' : 'CLAIMED');
       }
-      if (err instanceof AccountNeedsReconnectError) {
-        this.parked.set(backend.location.name, { until: Date.now() + 60_000, why: err.message });
-        this.o.publish('account.needs_reconnect', { account: err.accountId, location: backend.location.name, message: err.message }, err.accountId);
-        return fail(err.message, true, finalizing ? 'FINALIZING' : 'CLAIMED');
+      const reconnect = err instanceof AccountNeedsReconnectError ? err
+        : (err as { cause?: unknown }).cause instanceof AccountNeedsReconnectError ? (err as { cause: AccountNeedsReconnectError }).cause
+          : null;
+      if (reconnect || (err as Error).name === 'AccountNeedsReconnectError') {
+        const accountId = reconnect?.accountId ?? backend.location.account ?? '';
+        this.parked.set(backend.location.name, { until: Date.now() + 60_000, why: (err as Error).message });
+        this.o.publish('account.needs_reconnect', { account: accountId, location: backend.location.name, message: (err as Error).message }, accountId);
+        return fail((err as Error).message, true, finalizing ? 'FINALIZING' : 'CLAIMED');
       }
       const retryable = err instanceof BackendError || err instanceof YouTubeError ? err.retryable : true;
       return fail((err as Error).message, retryable, finalizing ? 'FINALIZING' : 'CLAIMED');

@@ -84,7 +84,7 @@ test('streams screen with 72 h x 5 channels: one coverage request per bar, at mo
     // Widen to 72 hours: the bars are asked again, still one bucket per pixel at most.
     t0 = Date.now();
     await page.getByTestId('coverage-window').selectOption('72');
-    // Drawn = every bar shows an answer for the 72-hour span (a bar refreshes every 15 s, aborting a slow request).
+    // Drawn = every bar shows an answer for the 72-hour span (a slow answer is waited for across the 15-s refresh).
     await until(() => page.evaluate((span) => {
       const bars = [...document.querySelectorAll('canvas[data-testid^="coverage-"]')];
       return bars.length === 5 && bars.every((c) => Number(c.getAttribute('data-span')) === span);

@@ -89,3 +89,16 @@ test('coverage buckets show full, partial and holes', async () => {
   }
   assert.equal((await node.get(`/api/coverage/desertbus/source?start=2026-11-01T00:00:00Z&end=2026-11-21T00:00:00Z`)).status, 400);
 });
+
+test('coverage with a bucket width that is not a whole number of microseconds terminates', async () => {
+  // 1 hour into 1023 buckets: each bucket is 3519061.58... µs; a float edge used to stall the walk.
+  const start = fx.startIso(0);
+  const endUs = fx.start + 3600 * 1_000_000;
+  const end = new Date(endUs / 1000).toISOString();
+  const r = await node.get(`/api/coverage/desertbus/source?start=${start}&end=${end}&buckets=1023`);
+  assert.equal(r.status, 200);
+  const cov = (await r.json()) as { buckets: { full: number; partial: number }[] };
+  assert.equal(cov.buckets.length, 1023);
+  const covered = cov.buckets.reduce((s, b) => s + b.full + b.partial, 0) * (3600 / 1023);
+  assert.ok(Math.abs(covered - 56 * 2) < 1, `about 56 segments of 2 s are visible, got ${covered.toFixed(2)} s`);
+});

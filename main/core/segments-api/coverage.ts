@@ -15,6 +15,8 @@ export interface Coverage {
 
 export async function coverage(store: SegmentStore, channel: string, quality: string, start: number, end: number, n: number): Promise<Coverage> {
   const width = (end - start) / n;
+  // Integer bucket edges (µs): with a fractional width a float edge could equal `t` and stall the walk.
+  const edge = (i: number) => (i >= n ? end : start + Math.floor((i * (end - start)) / n));
   const full = new Float64Array(n);
   const partial = new Float64Array(n);
   let latest: number | null = null;
@@ -28,9 +30,10 @@ export async function coverage(store: SegmentStore, channel: string, quality: st
       let t = Math.max(s.start, start);
       const stop = Math.min(sEnd, end);
       while (t < stop) {
-        const b = Math.min(n - 1, Math.floor((t - start) / width));
-        const bucketEnd = start + (b + 1) * width;
-        const until = Math.min(stop, bucketEnd);
+        let b = Math.min(n - 1, Math.floor((t - start) / width));
+        while (b < n - 1 && edge(b + 1) <= t) b++;
+        while (b > 0 && edge(b) > t) b--;
+        const until = Math.max(t + 1, Math.min(stop, edge(b + 1)));
         target[b]! += until - t;
         t = until;
       }
