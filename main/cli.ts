@@ -101,8 +101,7 @@ async function serve(argv: string[]): Promise<void> {
     config: configOverrides(values, prepareDataDir(values.data)),
     subsystems: await defaultSubsystems(),
   });
-  console.log(`Tapedeck node listening on ${node.url} (data: ${node.dataDir})`);
-  console.log(`Open the operator console (one-time link, valid 10 minutes): ${node.loginUrl()}`);
+  // Handlers first: whoever reads the login link below may signal us straight away.
   let stopping = false;
   const stop = async (sig: string) => {
     if (stopping) return;
@@ -113,6 +112,8 @@ async function serve(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  console.log(`Tapedeck node listening on ${node.url} (data: ${node.dataDir})`);
+  console.log(`Open the operator console (one-time link, valid 10 minutes): ${node.loginUrl()}`);
 }
 
 function loginUrl(argv: string[]): void {

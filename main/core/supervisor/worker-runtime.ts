@@ -43,11 +43,17 @@ export async function runWorker(start: (ctx: WorkerContext) => Promise<{ stop():
     },
     onCommand: (fn) => commandHandlers.push(fn),
   };
-  const running = await start(ctx);
+  // Listen before starting: a stop that arrives while the worker is still loading must not be lost,
+  // and a worker whose supervisor died must never linger as an orphan.
+  let running: { stop(): Promise<void> } | null = null;
+  let stopRequested = false;
   let stopping = false;
   const stop = async () => {
-    if (stopping) return;
+    stopRequested = true;
+    if (stopping || !running) return;
     stopping = true;
+    // A stop that hangs must not keep the process alive forever.
+    setTimeout(() => process.exit(0), 15_000).unref();
     try {
       await running.stop();
     } finally {
@@ -59,6 +65,14 @@ export async function runWorker(start: (ctx: WorkerContext) => Promise<{ stop():
     else if (m?.type === 'command') for (const h of commandHandlers) h(m.name, m.payload);
   });
   process.on('SIGTERM', () => void stop());
-  process.on('disconnect', () => void stop()); // the supervisor died: don't linger as an orphan
+  process.on('disconnect', () => {
+    if (!running) process.exit(0);
+    void stop();
+  });
+  running = await start(ctx);
+  if (stopRequested) {
+    await stop();
+    return;
+  }
   ch.send({ type: 'ready' });
 }
