@@ -10,7 +10,10 @@ export interface NodeMetrics {
 
 export function createMetrics(): NodeMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // prom-client samples event-loop delay with a timer of this period; its default (10 ms) woke an
+  // otherwise idle node 100 times a second, which showed up as a large share of the main process's
+  // CPU while recording. Half a second still catches every stall that matters to an operator.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 500 });
   return {
     registry,
     httpRequests: new Counter({

@@ -39,6 +39,7 @@ class Conn {
       host, port, noDelay: true,
       onread: { buffer: READ_BUFFER, callback: (n: number, buf: Buffer) => this.onRead(n, buf) },
     });
+    this.socket.on('timeout', () => this.destroy()); // only armed while idle (see idle())
     this.socket.on('end', () => this.gone(new Error('connection closed by the server')));
     this.socket.on('error', (e) => this.gone(e));
     this.socket.on('close', () => this.gone(new Error('connection closed')));
@@ -66,7 +67,7 @@ class Conn {
   idle(): void {
     this.exchange = null;
     this.socket.unref();
-    this.socket.setTimeout(IDLE_MS, () => this.destroy());
+    this.socket.setTimeout(IDLE_MS);
   }
 
   busy(ex: Exchange): void {

@@ -15,7 +15,7 @@
  * - Every byte received is in the file (page cache) before the next one is read, so a kill -9 mid-
  *   download leaves exactly what arrived in the temp file (kept as `partial` by recovery), and a failed
  *   transfer's `partial` holds exactly the bytes received.
- * - fsync, then close; the caller links the file to its final name (see commitSegment).
+ * - Then fsync, close, link to the final name, unlink the temp name, fsync the folder: commit().
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fsync, linkSync, mkdir, openSync, unlinkSync, writeSync, constants as fsc } from 'node:fs';
@@ -72,10 +72,9 @@ export class SegmentFile implements BodySink {
 
   /** BodySink: hash and write a chunk (valid only during this call). */
   write(chunk: Buffer): boolean {
-    if (!process.env.XP_NOHASH) this.hash.update(chunk);
-    if (process.env.XP_NOWRITE) { this.bytes += chunk.length; return true; }
+    this.hash.update(chunk);
     this.bytes += chunk.length;
-    if (this.writeError) return true; // reported by finish()
+    if (this.writeError) return true; // reported by digest()
     try {
       // write(2) may write less than asked (wubloader's writeall lesson)
       for (let off = 0; off < chunk.length; ) {
@@ -89,14 +88,25 @@ export class SegmentFile implements BodySink {
     return true;
   }
 
-  /** fsync and close; the base64url SHA-256 of the bytes written. */
-  async finish(): Promise<string> {
+  /** The base64url SHA-256 of the bytes written (throws if a write failed). */
+  digest(): string {
     if (this.writeError) throw this.writeError;
-    const fd = this.fd;
-    await cb2p((cb) => fsync(fd, cb));
-    this.fd = -1;
-    closeSync(fd);
     return this.hash.digest('base64url');
+  }
+
+  /**
+   * fsync and close the file (fsync off the event loop), link it to `finalPath`, drop the temp name,
+   * fsync the folder (commitSegment). The file is closed whatever happens.
+   */
+  async commit(finalPath: string): Promise<void> {
+    const fd = this.fd;
+    this.fd = -1;
+    try {
+      await cb2p((cb) => fsync(fd, cb));
+    } finally {
+      closeSync(fd);
+    }
+    await commitSegment(this.path, finalPath);
   }
 
   /** Close without fsync (error paths); never throws. */

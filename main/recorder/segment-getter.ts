@@ -286,11 +286,10 @@ export class SegmentGetter {
       const temp = join(this.hourDir, segmentFilename(this.seg.start, this.seg.duration, 'temp', tempArg()));
       file = await SegmentFile.create(temp, () => folder.ensure(true));
       await res.pipe(file);
-      const hash = await file.finish();
       const elapsed = performance.now() - t0;
       const type = this.classify(elapsed, file.bytes);
-      const name = segmentFilename(this.seg.start, this.seg.duration, type, hash);
-      await commitSegment(temp, join(this.hourDir, name));
+      const name = segmentFilename(this.seg.start, this.seg.duration, type, file.digest());
+      await file.commit(join(this.hourDir, name));
       const bytes = file.bytes;
       file = null;
       if (type === 'full') folder.addFull(this.prefix);

@@ -22,18 +22,22 @@ if (!Array.isArray(config.channels) || !Array.isArray(config.qualities) || !conf
 const timings = JSON.parse(process.env.TAPEDECK_RECORDER_TIMINGS || '{}') as Partial<RecorderTimings>;
 
 /**
- * Bus messages leave in bursts, at most every PUBLISH_EVERY_MS: the main process then wakes up a few
- * times a second rather than for each of 20 channels' segments (each message stays its own bus message;
- * health throttles what it derives to one status per second anyway).
+ * Bus messages leave in bursts, at most every PUBLISH_EVERY_MS (a message waits for the next one after
+ * that, or at most PUBLISH_LATEST_MS): the main process then wakes up a few times a second rather than
+ * for each of 20 channels' segments, and this process does not wake up just to send (each message
+ * stays its own bus message; health throttles what it derives to one status per second anyway).
  */
 const PUBLISH_EVERY_MS = 250;
+const PUBLISH_LATEST_MS = 1000;
 
 await runWorker(async (ctx) => {
   const pending: [topic: string, data: unknown, key: string | undefined][] = [];
   let timer: NodeJS.Timeout | null = null;
+  let flushedAt = -Infinity;
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = null;
+    flushedAt = performance.now();
     for (const [topic, data, key] of pending.splice(0)) ctx.publish(topic, data, key);
   };
   const recorder = await startRecorder({
@@ -41,7 +45,8 @@ await runWorker(async (ctx) => {
     config,
     publish: (topic, data, key) => {
       pending.push([topic, data, key]);
-      timer ??= setTimeout(flush, PUBLISH_EVERY_MS);
+      if (performance.now() - flushedAt >= PUBLISH_EVERY_MS) flush();
+      else timer ??= setTimeout(flush, PUBLISH_LATEST_MS);
     },
     log: ctx.log,
     timings,

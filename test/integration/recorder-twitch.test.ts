@@ -444,9 +444,14 @@ describe('recorder against the fake Twitch', { concurrency: 3 }, () => {
       });
       try {
         await goLiveWhenWatched(r, 'qual');
+        // On a loaded machine the recorder can take longer than 4 segments of the fake clock to find
+        // the new stream; it must be recording every quality before the stream ends, or this test would
+        // measure the machine's load rather than the master-playlist parsing.
+        const all = ['source', '720p60', '480p', 'audio_only'];
+        await until(() => all.every((q) => listStore(r.root, 'qual', q).length > 0), `${format}: every quality recording`);
         await produce(r, 4);
         const session = await endAndSettle(r, 'qual');
-        for (const q of ['source', '720p60', '480p', 'audio_only']) {
+        for (const q of all) {
           const segs = listStore(r.root, 'qual', q);
           assertHashes(r.root, segs);
           assert.deepEqual(contents(segs, session), expectFull(range(0, session.endN!)), `${format}: ${q}`);

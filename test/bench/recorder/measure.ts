@@ -39,63 +39,85 @@ const perGB = (cpu: number, bytes: number) => (bytes > 0 ? +(cpu / (bytes / 1e9)
 export async function measurePhase<C extends Contender>(
   start: () => Promise<C> | C, channels: number, warmupMs: number, windowMs: number, log: (s: string) => void,
 ): Promise<{ contender: C; window: PhaseWindow }> {
+  const [one] = await measureTogether([start], channels, warmupMs, windowMs, log);
+  return one!;
+}
+
+/**
+ * Several contenders recording the same origin at the same time, measured over one shared window.
+ * Why: on a shared 2-core VM the CPU time of the same work moves by ±30 % from one minute to the next
+ * (neighbours, frequency); side by side, contenders see the same conditions. The price: they contend
+ * for the page cache and writeback, which inflates every writer's kernel time (see recorder.bench.ts).
+ */
+export async function measureTogether<C extends Contender>(
+  starts: (() => Promise<C> | C)[], channels: number, warmupMs: number, windowMs: number, log: (s: string) => void,
+): Promise<{ contender: C; window: PhaseWindow }[]> {
   const t0 = Date.now();
-  const contender = await start();
-  log(`[${contender.name}] started; warming up at least ${warmupMs / 1000} s, until all ${channels} channels write`);
+  const contenders: C[] = [];
+  for (const start of starts) {
+    const c = await start();
+    contenders.push(c);
+    log(`[${c.name}] started; warming up at least ${warmupMs / 1000} s, until all ${channels} channels write`);
+  }
   await sleep(t0 + warmupMs - Date.now());
   // Twenty Python interpreters (or a tsx compile) on a busy 2-core machine can take longer than the
   // warm-up: start the window only once every channel writes, so it measures the steady state.
-  while (contender.channelsWriting() < channels && Date.now() - t0 < warmupMs + 60_000 && !contender.failure()) await sleep(250);
+  const ready = () => contenders.every((c) => c.channelsWriting() >= channels || c.failure());
+  while (!ready() && Date.now() - t0 < warmupMs + 60_000) await sleep(250);
   const w0 = Date.now();
   const warmupSeconds = Math.round((w0 - t0) / 100) / 10;
-  const s0 = sampleTrees(contender.roots());
-  const b0 = contender.bytesWritten();
+  const s0 = contenders.map((c) => sampleTrees(c.roots()));
+  const b0 = contenders.map((c) => c.bytesWritten());
   const m0 = machineCpu();
-  log(`[${contender.name}] measuring for ${windowMs / 1000} s`);
-  let peakCores = 0;
-  let prev = { t: w0, cpu: s0.cpuSeconds };
+  log(`[${contenders.map((c) => c.name).join(', ')}] measuring for ${windowMs / 1000} s`);
+  const peakCores = contenders.map(() => 0);
+  let prev = s0.map((s) => ({ t: w0, cpu: s.cpuSeconds }));
   const sampler = setInterval(() => {
     const now = Date.now();
-    const s = sampleTrees(contender.roots());
-    peakCores = Math.max(peakCores, (s.cpuSeconds - prev.cpu) / ((now - prev.t) / 1000));
-    prev = { t: now, cpu: s.cpuSeconds };
+    prev = contenders.map((c, i) => {
+      const s = sampleTrees(c.roots());
+      peakCores[i] = Math.max(peakCores[i]!, (s.cpuSeconds - prev[i]!.cpu) / ((now - prev[i]!.t) / 1000));
+      return { t: now, cpu: s.cpuSeconds };
+    });
   }, 1000);
   await sleep(w0 + windowMs - Date.now());
   clearInterval(sampler);
   const w1 = Date.now();
-  const s1 = sampleTrees(contender.roots());
-  const b1 = contender.bytesWritten();
+  const s1 = contenders.map((c) => sampleTrees(c.roots()));
+  const b1 = contenders.map((c) => c.bytesWritten());
   const m1 = machineCpu();
-  const cpuSeconds = s1.cpuSeconds - s0.cpuSeconds;
-  const byProcess: Record<string, number> = {};
-  for (const [pid, p1] of s1.perProcess) {
-    const p0 = s0.perProcess.get(pid);
-    if (p0) byProcess[p1.label] = +((byProcess[p1.label] ?? 0) + p1.cpuSeconds - p0.cpuSeconds).toFixed(2);
-  }
-  const bytes = b1 - b0;
-  return {
-    contender,
-    window: {
-      w0, w1,
-      cpuSeconds: +cpuSeconds.toFixed(2),
-      sysSeconds: +(s1.sysSeconds - s0.sysSeconds).toFixed(2),
-      bytes,
-      cpuSecondsPerGB: perGB(cpuSeconds, bytes),
-      cores: +(cpuSeconds / ((w1 - w0) / 1000)).toFixed(3),
-      peakCores: +peakCores.toFixed(2),
-      machineBusy: +((m1.busy - m0.busy) / Math.max(1, m1.total - m0.total)).toFixed(3),
-      wholeRun: {
-        seconds: Math.round((w1 - t0) / 1000),
-        cpuSeconds: +s1.cpuSeconds.toFixed(2),
-        bytes: b1,
-        cpuSecondsPerGB: perGB(s1.cpuSeconds, b1),
+  return contenders.map((contender, i) => {
+    const cpuSeconds = s1[i]!.cpuSeconds - s0[i]!.cpuSeconds;
+    const byProcess: Record<string, number> = {};
+    for (const [pid, p1] of s1[i]!.perProcess) {
+      const p0 = s0[i]!.perProcess.get(pid);
+      if (p0) byProcess[p1.label] = +((byProcess[p1.label] ?? 0) + p1.cpuSeconds - p0.cpuSeconds).toFixed(2);
+    }
+    const bytes = b1[i]! - b0[i]!;
+    return {
+      contender,
+      window: {
+        w0, w1,
+        cpuSeconds: +cpuSeconds.toFixed(2),
+        sysSeconds: +(s1[i]!.sysSeconds - s0[i]!.sysSeconds).toFixed(2),
+        bytes,
+        cpuSecondsPerGB: perGB(cpuSeconds, bytes),
+        cores: +(cpuSeconds / ((w1 - w0) / 1000)).toFixed(3),
+        peakCores: +peakCores[i]!.toFixed(2),
+        machineBusy: +((m1.busy - m0.busy) / Math.max(1, m1.total - m0.total)).toFixed(3),
+        wholeRun: {
+          seconds: Math.round((w1 - t0) / 1000),
+          cpuSeconds: +s1[i]!.cpuSeconds.toFixed(2),
+          bytes: b1[i]!,
+          cpuSecondsPerGB: perGB(s1[i]!.cpuSeconds, b1[i]!),
+        },
+        processes: s1[i]!.processes,
+        byProcess,
+        warmupSeconds,
+        failure: contender.failure() ?? (contender.channelsWriting() < channels ? `only ${contender.channelsWriting()}/${channels} channels wrote anything` : null),
       },
-      processes: s1.processes,
-      byProcess,
-      warmupSeconds,
-      failure: contender.failure() ?? (contender.channelsWriting() < channels ? `only ${contender.channelsWriting()}/${channels} channels wrote anything` : null),
-    },
-  };
+    };
+  });
 }
 
 export function percentile(xs: number[], p: number): number | null {

@@ -66,13 +66,13 @@ export interface TreeSample {
   perProcess: Map<number, { label: string; cpuSeconds: number }>;
 }
 
-/** "node worker.ts", "esbuild", "streamlink": the command plus the script it runs, if any. */
+/** "node recorder/worker.ts", "esbuild", "streamlink": the command plus the script it runs (with its folder), if any. */
 function label(pid: number, comm: string): string {
   if (comm !== 'node') return comm;
   try {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     const script = args.slice(1).find((a) => /\.(?:ts|mjs|js)$/.test(a));
-    return script ? `${comm} ${script.split('/').pop()}` : comm;
+    return script ? `${comm} ${script.split('/').slice(-2).join('/')}` : comm;
   } catch {
     return comm;
   }

@@ -33,6 +33,8 @@ const { values: flags } = parseArgs({
     'node-flags': { type: 'string', default: '' },
     /** the worker's stdout goes here (default: dropped) */
     stdout: { type: 'string' },
+    /** cut every segment to this many bytes (measures the per-segment and polling overhead alone) */
+    'segment-bytes': { type: 'string' },
   },
 });
 const N = Number(flags.channels);
@@ -41,7 +43,8 @@ const W = Number(flags.warmup);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const ENTRY = fileURLToPath(new URL('../../../main/recorder/worker.ts', import.meta.url));
 
-const pool = segmentPool({ count: 10, width: 1920, height: 1080, bitrate: '6M' }).map((p) => readFileSync(p));
+const cut = flags['segment-bytes'] === undefined ? Infinity : Number(flags['segment-bytes']);
+const pool = segmentPool({ count: 10, width: 1920, height: 1080, bitrate: '6M' }).map((p) => readFileSync(p).subarray(0, cut));
 const origin = await startBenchOrigin({ channels: N, pool, segmentSeconds: 2 });
 const tmp = mkdtempSync(join(tmpdir(), 'tapedeck-worker-only-'));
 const data = join(tmp, 'data');
@@ -106,7 +109,7 @@ for (let c = 0; c < N; c++) {
 await contender.stop();
 const out: Record<string, unknown> = {
   worker: {
-    cpu_seconds: window.cpuSeconds, sys: window.sysSeconds, gb: +(window.bytes / 1e9).toFixed(3), cpu_per_gb: window.cpuSecondsPerGB,
+    cpu_seconds: window.cpuSeconds, sys: window.sysSeconds, cpu_ms_per_s: +((window.cpuSeconds * 1000) / ((window.w1 - window.w0) / 1000)).toFixed(1), gb: +(window.bytes / 1e9).toFixed(3), cpu_per_gb: window.cpuSecondsPerGB,
     machine_busy_pct: +(window.machineBusy * 100).toFixed(1),
     segments: `${lat.length}/${expected}`, p50: percentile(lat, 50), p95: percentile(lat, 95), max: percentile(lat, 100),
     other: contender.watcher.other.size,
