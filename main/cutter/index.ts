@@ -2,7 +2,8 @@
  * The publishing side of a node: starts the cutter worker (claim → cut → upload → transcode check →
  * updates) under the supervisor, and serves the operator API for what publishing needs:
  *   GET    /api/locations                      upload locations (name, type, cut type, account)
- *   GET    /api/quota                          per Google project: units/uploads today, parked buckets
+ *   GET    /api/quota                          per Google project: units and uploads today (uploadsLimit null
+ *                                              when inserts spend units), parked buckets
  *   GET    /api/accounts                       connected YouTube accounts (no secrets)
  *   POST   /api/accounts/youtube/connect       {label, clientId, clientSecret, accountId?} → {authUrl}
  *   DELETE /api/accounts/:id                   disconnect (revokes and deletes the keychain entry)
@@ -72,7 +73,10 @@ export function createCutterSubsystem(opts: CutterSubsystemOptions = {}): Subsys
         const s = stack.ledger.status(p);
         const parked = Object.values(s.parked).map((x) => x!.until).sort()[0] ?? null;
         return {
-          project: p, used: s.units, limit: s.unitsLimit, uploadsUsed: s.uploads, uploadsLimit: s.uploadsLimit,
+          // Uploads are the videos.insert calls of the day in both profiles; only 'separate-100' has a
+          // per-call upload limit (in 'shared-1600' an insert spends 1600 of the units instead).
+          project: p, used: s.units, limit: s.unitsLimit, uploadsUsed: s.videosInserted,
+          uploadsLimit: s.profile === 'separate-100' ? s.uploadsLimit : null,
           parkedUntil: parked ? new Date(parked).toISOString() : null, resetsAt: new Date(s.resetsAt).toISOString(),
           accounts: stack.accounts.list().filter((a) => a.project === p).map((a) => a.label),
         };

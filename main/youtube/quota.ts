@@ -54,8 +54,14 @@ export interface QuotaStatus {
   profile: QuotaProfile;
   units: number;
   unitsLimit: number;
+  /** what the separate 'uploads' bucket has spent (always 0 in 'shared-1600', where inserts cost units) */
   uploads: number;
   uploadsLimit: number;
+  /**
+   * videos.insert calls charged today whichever bucket paid for them: the upload count operators
+   * read. Not derivable from `uploads`, which only sees inserts in the 'separate-100' profile.
+   */
+  videosInserted: number;
   /** bucket → epoch ms it is parked until (only buckets currently parked) */
   parked: Partial<Record<QuotaBucket, { until: number; reason: string }>>;
   /** next reset (midnight Pacific), epoch ms */
@@ -90,6 +96,7 @@ export class QuotaLedger {
       CREATE TABLE IF NOT EXISTS quota_calls (
         id INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, day TEXT NOT NULL,
         project TEXT NOT NULL, op TEXT NOT NULL, bucket TEXT NOT NULL, units INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS quota_calls_by_day ON quota_calls (project, day, op);
     `);
   }
 
@@ -177,6 +184,9 @@ export class QuotaLedger {
       project, day, profile: this.profile,
       units: this.used(project, day, 'units'), unitsLimit: this.dailyUnits,
       uploads: this.used(project, day, 'uploads'), uploadsLimit: this.dailyUploads,
+      // Counted from the call records (a refund deletes its record), not from a bucket.
+      videosInserted: (this.db.prepare("SELECT COUNT(*) AS n FROM quota_calls WHERE project = ? AND day = ? AND op = 'videos.insert'")
+        .get(project, day) as { n: number }).n,
       parked, resetsAt: nextPacificMidnight(now),
     };
   }

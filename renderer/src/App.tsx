@@ -49,7 +49,7 @@ function Alerts() {
 function EditorName() {
   const [name, setName] = useState(() => localStorage.getItem('tapedeck.editor') ?? '');
   return (
-    <label className="small muted" title="Shown as “edited by” on the events you save">You are{' '}
+    <label className="small muted" title="Shown as “edited by” on the events you save and as “by” on the tombstones you make">You are{' '}
       <input aria-label="Your name" className="editor-name" value={name} placeholder="your name"
         onChange={(e) => { setName(e.target.value); localStorage.setItem('tapedeck.editor', e.target.value); }} />
     </label>

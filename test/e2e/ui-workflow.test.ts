@@ -378,6 +378,7 @@ test('a tombstoned segment vanishes from the playlist and from a new cut', async
     assert.ok((await playlist()).includes(target.filename), 'the segment is in the playlist before');
     const before = (await (await cut(false)).body()).length;
 
+    await page.getByLabel('Your name').fill('Tess');
     await page.getByLabel('Channel').selectOption('beta');
     await page.getByLabel('From').fill(isoOf(target.start + 200_000));
     await page.getByLabel('From').press('Enter');
@@ -392,7 +393,9 @@ test('a tombstoned segment vanishes from the playlist and from a new cut', async
     assert.ok(previewText.includes(target.filename), 'the preview names the file');
     await page.getByTestId('tombstone-commit').click();
     await page.getByText('Tombstoned 1 segment file(s)').waitFor({ timeout: 10_000 });
-    await page.getByTestId('tombstone-list').getByText('DMCA music').waitFor({ timeout: 10_000 });
+    const row = page.getByTestId('tombstone-list').locator('tr', { hasText: 'DMCA music' });
+    await row.waitFor({ timeout: 10_000 });
+    assert.equal(await row.getByTestId('tombstone-by').textContent(), 'Tess', 'the list says who tombstoned it (the name from the top bar)');
     await shot(page, 'tombstones');
 
     const after = await playlist();

@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { NodeConfig } from '../../main/core/config.ts';
 import { createEventsSubsystem } from '../../main/core/events/subsystem.ts';
+import { createCutterSubsystem } from '../../main/cutter/index.ts';
 import { createCutter, type CutterRuntime } from '../../main/cutter/setup.ts';
 import { openYouTube } from '../../main/youtube/index.ts';
 import { startFakeYouTube, type FakeYouTube } from '../fakes/youtube/index.ts';
@@ -43,7 +44,11 @@ before(async () => {
     nodeName: 'yt-cutter', youtube: fakeConfig(fake, { chunkSizeBytes: 256 * 1024 }),
     uploadLocations: [{ name: 'yt', type: 'youtube', account: account.id, cutType: 'smart' }],
   });
-  node = await startTestNode({ dataDir, subsystems: [createEventsSubsystem({ locations: ['yt'] })] });
+  // The cutter subsystem serves /api/quota over the same ledger; the tests drive the cutter themselves.
+  node = await startTestNode({
+    dataDir, config: { youtube: config.youtube, cutter: false },
+    subsystems: [createEventsSubsystem({ locations: ['yt'] }), createCutterSubsystem()],
+  });
 });
 after(async () => {
   for (const r of runtimes) await r.close();
@@ -66,6 +71,18 @@ test('EDITED → TRANSCODING → DONE on YouTube, with the link, metadata and th
   assert.ok(JSON.stringify(v).includes('thumbnail'), 'thumbnail set');
   assert.ok(bus.some((m) => m.topic === 'upload.progress' && (m.data as { stage: string }).stage === 'uploading'), 'progress published');
   for (const r of runtimes.splice(0)) await r.close();
+
+  // The operator's quota view counts that upload. In the default 'shared-1600' profile the insert is
+  // paid from the units, and the count used to be read from the (empty) uploads bucket: 0.
+  const spent = fake.quotaSpent();
+  const quota = await apiJson<{ project: string; used: number; uploadsUsed: number; uploadsLimit: number | null }[]>(node, '/api/quota', 'GET');
+  assert.equal(quota.status, 200, `GET /api/quota: ${JSON.stringify(quota.body)}`);
+  assert.equal(quota.body.length, 1, `one Google project: ${JSON.stringify(quota.body)}`);
+  const q = quota.body[0]!;
+  assert.equal(q.project, fake.project, 'the fake\'s project');
+  assert.equal(q.used, spent.units, 'the units match what YouTube charged');
+  assert.equal(q.uploadsUsed, 1, 'the upload is counted');
+  assert.equal(q.uploadsLimit, null, 'no separate upload limit when inserts spend units');
 });
 
 function startWorker(env: Record<string, string>): ChildProcess {

@@ -1,5 +1,6 @@
 /** Tombstones and coverage through the operator API, against real fixture segments. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import HLS from 'hls-parser';
@@ -64,6 +65,9 @@ test('bad tombstone requests get 400 and change nothing', async () => {
     { channel: 'desertbus', quality: 'source', start: fx.startIso(2), end: fx.startIso(1), reason: 'x' },
     { channel: 'desertbus', quality: 'source', start: 'soon', end: fx.startIso(1), reason: 'x' },
     { channel: 'desertbus', quality: 'source', paths: [good], start: fx.startIso(1), end: fx.startIso(2), reason: 'x' },
+    { channel: 'desertbus', quality: 'source', paths: [good], reason: 'x', editor: '   ' },
+    { channel: 'desertbus', quality: 'source', paths: [good], reason: 'x', editor: 'x'.repeat(101) },
+    { channel: 'desertbus', quality: 'source', paths: [good], reason: 'x', editor: 42 },
   ]) {
     const r = await post('/api/tombstones', body);
     assert.ok(r.status === 400 || r.status === 403, `${JSON.stringify(body)} -> ${r.status}`);
@@ -101,4 +105,23 @@ test('coverage with a bucket width that is not a whole number of microseconds te
   assert.equal(cov.buckets.length, 1023);
   const covered = cov.buckets.reduce((s, b) => s + b.full + b.partial, 0) * (3600 / 1023);
   assert.ok(Math.abs(covered - 56 * 2) < 1, `about 56 segments of 2 s are visible, got ${covered.toFixed(2)} s`);
+});
+
+// Last: it tombstones two more segments, which the coverage tests above do not expect.
+test('a tombstone records who made it (the editor name the console sends), "operator" when none is given', async () => {
+  type Rec = { path: string; reason: string | null; by: string | null; time: string | null };
+  const [named, anonymous] = [fx.written.find((w) => w.index === 24)!, fx.written.find((w) => w.index === 25)!];
+  const r1 = await post('/api/tombstones', { channel: 'desertbus', quality: 'source', paths: [named.rel], reason: 'doxxing', editor: '  Dana  ' });
+  assert.equal(r1.status, 200, `named tombstone: ${await r1.clone().text()}`);
+  const r2 = await post('/api/tombstones', { channel: 'desertbus', quality: 'source', paths: [anonymous.rel], reason: 'broken' });
+  assert.equal(r2.status, 200, `anonymous tombstone: ${await r2.clone().text()}`);
+  const list = (await (await node.get(`/api/tombstones/desertbus/source?start=${fx.startIso(0)}&end=${fx.startIso(60)}`)).json()) as Rec[];
+  const [a, b] = [list.find((t) => t.path === named.rel), list.find((t) => t.path === anonymous.rel)];
+  assert.deepEqual([a?.reason, a?.by], ['doxxing', 'Dana'], `the named one is by the (trimmed) editor: ${JSON.stringify(a)}`);
+  assert.deepEqual([b?.reason, b?.by], ['broken', 'operator'], `the anonymous one falls back to "operator": ${JSON.stringify(b)}`);
+  assert.ok(a?.time && !Number.isNaN(Date.parse(a.time)), `the named one has a time: ${JSON.stringify(a)}`);
+  // The log line format is unchanged, so records written before names were sent read the same way.
+  const log = readFileSync(join(dataDir, 'tombstones.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const line = log.find((l) => (l.paths as string[]).includes(named.rel));
+  assert.deepEqual(Object.keys(line ?? {}).sort(), ['by', 'paths', 'reason', 'time'], `log line keys: ${JSON.stringify(line)}`);
 });

@@ -33,6 +33,7 @@ async function exactCharges(profile: QuotaProfile): Promise<void> {
     await step('videos.insert', profile === 'shared-1600' ? 1600 : 0, profile === 'shared-1600' ? 0 : 1, async () => {
       videoId = (await fx.yt.uploader.upload({ jobId: 'j', accountId: acct.id, filePath: file, metadata: { title: 't', privacyStatus: 'private' } })).videoId;
     });
+    assert.equal(ours().videosInserted, 1, `${profile}: the upload is counted whichever bucket paid for it`);
     await step('videos.list', 1, 0, () => fx.yt.api.videoStates(acct.id, [videoId]));
     await step('videos.list + videos.update', 51, 0, () => fx.yt.api.updateVideo(acct.id, videoId, { title: 'new' }));
     await step('videos.list only (unchanged)', 1, 0, () => fx.yt.api.updateVideo(acct.id, videoId, { title: 'new' }));

@@ -109,6 +109,26 @@ describe('quota ledger', () => {
     q.close();
   });
 
+  it('counts uploads per project and Pacific day in both profiles, not only from the uploads bucket', () => {
+    const clock = clockAt(Date.UTC(2026, 10, 21, 20, 0, 0)); // 12:00 PST
+    for (const profile of ['shared-1600', 'separate-100'] as const) {
+      const q = new QuotaLedger({ path: dbPath(), profile, clock: clock.now });
+      clock.set(Date.UTC(2026, 10, 21, 20, 0, 0));
+      q.charge('p', 'videos.insert');
+      const refunded = q.charge('p', 'videos.insert');
+      q.refund(refunded); // a 401 Google never billed: not an upload
+      q.charge('p', 'thumbnails.set');
+      q.charge('other', 'videos.insert');
+      const s = q.status('p');
+      assert.equal(s.videosInserted, 1, `${profile}: the one billed insert is counted`);
+      assert.equal(s.units, profile === 'shared-1600' ? 1650 : 50, `${profile}: units`);
+      assert.equal(s.uploads, profile === 'shared-1600' ? 0 : 1, `${profile}: the uploads bucket only pays in separate-100`);
+      clock.set(Date.UTC(2026, 10, 22, 8, 0, 0)); // next Pacific midnight
+      assert.equal(q.status('p').videosInserted, 0, `${profile}: a new Pacific day starts from zero`);
+      q.close();
+    }
+  });
+
   it('refund gives back a charge exactly once', () => {
     const q = new QuotaLedger({ path: dbPath() });
     const c = q.charge('p', 'videos.insert');

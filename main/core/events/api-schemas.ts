@@ -71,12 +71,18 @@ export const editFields = {
   thumbnail_location: box.nullable(),
 };
 
+/**
+ * Who is making a change: the name the operator typed in the console's top bar. Shared with the
+ * other write APIs (tombstones) so "who did it" means the same everywhere.
+ */
+export const EditorName = z.string().trim().min(1, 'may not be empty').max(100);
+
 const writeMeta = {
   /** the `revision` of the event the editor is looking at */
   baseRevision: z.number().int().min(1),
   /** write even though the event changed since baseRevision (after reviewing the diff) */
   override: z.boolean().optional(),
-  editor: z.string().trim().min(1).max(100).optional(),
+  editor: EditorName.optional(),
 };
 
 function allOptional<T extends Record<string, z.ZodType>>(shape: T): { [K in keyof T]: z.ZodOptional<T[K]> } {

@@ -3,12 +3,14 @@
  * list or time range, list with reasons), and per-channel quality listings.
  *   GET  /api/coverage/:channel/:quality?start&end&buckets=N   (N <= 2000, range <= 7 days)
  *   GET  /api/tombstones/:channel/:quality?start&end
- *   POST /api/tombstones  {channel, quality, reason, paths?: string[], start?, end?, dryRun?}
+ *   POST /api/tombstones  {channel, quality, reason, paths?: string[], start?, end?, dryRun?, editor?}
+ * `editor` is who tombstones (the same name the events API records); absent, the log says "operator".
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { parseSegmentPath } from '../../media/segments/names.ts';
 import { assertSafeName } from '../../media/segments/safe-path.ts';
+import { EditorName } from '../events/api-schemas.ts';
 import { HttpError, parseTime } from '../http/params.ts';
 import type { SubsystemFactory } from '../subsystem.ts';
 import { coverage } from './coverage.ts';
@@ -24,6 +26,8 @@ const TombstoneRequest = z.object({
   start: z.string().optional(),
   end: z.string().optional(),
   dryRun: z.boolean().default(false),
+  // What records made before names were sent (and clients that send none) carry.
+  editor: EditorName.default('operator'),
 }).refine((r) => !!r.paths !== !!(r.start && r.end), 'give either paths or start and end');
 
 function zodError(e: z.ZodError): HttpError {
@@ -90,8 +94,8 @@ export const segmentsApiSubsystem: SubsystemFactory = ({ store, dataDir, bus }) 
       paths = (await tombstones.segmentsInRange(channel, quality, start, end)).map((s) => s.path);
     }
     if (r.dryRun) return c.json({ paths, created: [] });
-    const created = await tombstones.create(paths, r.reason, 'operator');
-    bus.publish('tombstones.created', { channel, quality, paths, reason: r.reason }, `${channel}/${quality}`);
+    const created = await tombstones.create(paths, r.reason, r.editor);
+    bus.publish('tombstones.created', { channel, quality, paths, reason: r.reason, by: r.editor }, `${channel}/${quality}`);
     return c.json({ paths, created });
   });
 

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import { CoverageBar } from '../components/CoverageBar.tsx';
 import { api } from '../lib/api.ts';
+import { editorName } from '../lib/events.ts';
 import { useApi } from '../lib/hooks.ts';
 import { clock, clockUs, isoFromUs, parseTimeNear, US } from '../lib/time.ts';
 
@@ -44,7 +45,8 @@ export function Tombstones() {
     api<Tomb[]>(`/api/tombstones/${encodeURIComponent(ch)}/${encodeURIComponent(q)}?start=${isoFromUs(win[0])}&end=${isoFromUs(win[1])}`).then(setList, (e) => setMsg({ ok: false, text: (e as Error).message }));
   }, [ch, q, now, hours, refresh]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const body = () => ({ channel: ch, quality: q, reason: reason.trim(), start: sel ? isoFromUs(sel[0]) : undefined, end: sel ? isoFromUs(sel[1]) : undefined });
+  // The name from the top bar, as on events, so the list below says who tombstoned what.
+  const body = () => ({ channel: ch, quality: q, reason: reason.trim(), start: sel ? isoFromUs(sel[0]) : undefined, end: sel ? isoFromUs(sel[1]) : undefined, editor: editorName() });
   const preview = async () => {
     try {
       setDry((await api<{ paths: string[] }>('/api/tombstones', { body: { ...body(), reason: reason.trim() || 'preview', dryRun: true } })).paths);
@@ -107,7 +109,7 @@ export function Tombstones() {
       <h3>Tombstoned in the last {hours < 1 ? `${Math.round(hours * 60)} min` : `${hours} h`}</h3>
       <table data-testid="tombstone-list">
         <thead><tr><th>segment start</th><th>file</th><th>reason</th><th>by</th><th>when</th></tr></thead>
-        <tbody>{list.map((t) => <tr key={t.path}><td className="mono">{clock(t.start)}</td><td className="mono small">{t.path.split('/').pop()}</td><td>{t.reason ?? <span className="muted">(from a peer)</span>}</td><td>{t.by ?? '—'}</td><td>{t.time ? new Date(t.time).toLocaleString() : '—'}</td></tr>)}</tbody>
+        <tbody>{list.map((t) => <tr key={t.path}><td className="mono">{clock(t.start)}</td><td className="mono small">{t.path.split('/').pop()}</td><td>{t.reason ?? <span className="muted">(from a peer)</span>}</td><td data-testid="tombstone-by">{t.by ?? '—'}</td><td>{t.time ? new Date(t.time).toLocaleString() : '—'}</td></tr>)}</tbody>
       </table>
       {list.length === 0 && <p className="muted">None.</p>}
     </section>

@@ -11,7 +11,7 @@ import { eventAction, listEvents, type EventView } from '../lib/events.ts';
 import { progressView, type UploadProgress } from '../lib/progress.ts';
 import { navigate } from '../lib/router.ts';
 
-interface QuotaRow { project?: string; account?: string; accounts?: string[]; used?: number; limit?: number; parkedUntil?: string | null; uploadsUsed?: number; uploadsLimit?: number; resetsAt?: string }
+interface QuotaRow { project?: string; account?: string; accounts?: string[]; used?: number; limit?: number; parkedUntil?: string | null; uploadsUsed?: number; uploadsLimit?: number | null; resetsAt?: string }
 
 const ACTIVE = ['EDITED', 'CLAIMED', 'FINALIZING', 'TRANSCODING'];
 
@@ -131,7 +131,8 @@ export function Uploads() {
                 <td className="mono small">{q.project ?? q.account}</td>
                 <td>{(q.accounts ?? []).join(', ')}</td>
                 <td className="nowrap">{q.used !== undefined && q.limit ? <><progress max={q.limit} value={q.used} /> {q.used}/{q.limit}</> : '—'}</td>
-                <td>{q.uploadsLimit ? `${q.uploadsUsed ?? 0}/${q.uploadsLimit}` : '—'}</td>
+                {/* no uploadsLimit: inserts spend the units above, so only the count means anything */}
+                <td data-testid="quota-uploads">{q.uploadsLimit ? `${q.uploadsUsed ?? 0}/${q.uploadsLimit}` : q.uploadsUsed ?? '—'}</td>
                 <td>{q.parkedUntil ? <span className="warn">parked until {new Date(q.parkedUntil).toLocaleString()}</span> : <span className="ok">ok</span>}{q.resetsAt && <span className="muted small"> · resets {new Date(q.resetsAt).toLocaleTimeString()}</span>}</td>
               </tr>
             ))}
