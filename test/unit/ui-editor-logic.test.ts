@@ -32,6 +32,7 @@ const base: Draft = {
   title: 'A title', description: '', tags: [], ranges: [{ start: 0, end: 10_000_000 }], transitions: [],
   thumbnailMode: 'BARE', thumbnailTime: 5_000_000, thumbnailTemplate: null, thumbnailCrop: null, thumbnailLocation: null,
   thumbnailImage: null, allowHoles: false, public: true, uploadLocation: 'youtube',
+  chapters: [], chaptersEnabled: false,
 };
 
 test('validation mirrors the server rules', () => {

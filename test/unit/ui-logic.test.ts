@@ -39,6 +39,7 @@ const draft: Draft = {
   title: 't', description: '', tags: [], ranges: [{ start: 10 * S, end: 30 * S }], transitions: [], thumbnailMode: 'BARE',
   thumbnailTime: null, thumbnailTemplate: null, thumbnailCrop: null, thumbnailLocation: null, thumbnailImage: null,
   allowHoles: false, public: true, uploadLocation: null,
+  chapters: [], chaptersEnabled: false,
 };
 
 test('submit defaults: the only location, the playlist template, the middle of the first range', () => {

@@ -2,6 +2,8 @@
  * The editor's draft of an event and its validation, mirroring the server's rules so the editor sees
  * problems while typing (the server still validates everything). Pure: unit-tested under Node.
  */
+import { chapterIssues, describedText } from './chapters.ts';
+
 export type ThumbnailMode = 'NONE' | 'BARE' | 'TEMPLATE' | 'CUSTOM';
 
 export interface Range {
@@ -14,12 +16,30 @@ export interface Transition {
   duration: number;
 }
 
+/**
+ * A chapter marker (editor/chapters.ts): a moment of the recording inside one range, with a title.
+ * Wall-clock like the ranges, so it stays on the same picture when ranges or transitions change; its
+ * place in the output video is worked out when the description is written.
+ */
+export interface Chapter {
+  /** index into Draft.ranges */
+  range: number;
+  /** µs wall-clock; null until the operator sets it */
+  time: number | null;
+  description: string;
+}
+
 export interface Draft {
   title: string;
+  /** what the operator typed; the stored video_description is this plus the chapter block (chapters.ts) */
   description: string;
   tags: string[];
   ranges: Range[];
   transitions: (Transition | null)[];
+  /** chapter markers, kept apart from the description text and appended to it when written (chapters.ts) */
+  chapters: Chapter[];
+  /** "Add chapter markers to video description" (chapters are kept while it is off, just not written) */
+  chaptersEnabled: boolean;
   thumbnailMode: ThumbnailMode;
   thumbnailTime: number | null;
   thumbnailTemplate: string | null;
@@ -62,8 +82,9 @@ export function validate(d: Draft, opts: { titlePrefix?: string; requireLocation
   if ([...fullTitle].length > MAX_TITLE) out.push({ field: 'title', message: `Title is ${[...fullTitle].length} characters including the prefix (max ${MAX_TITLE})` });
   if (/[<>]/.test(d.title)) out.push({ field: 'title', message: 'Title may not contain < or >' });
   if (/[<>]/.test(d.description)) out.push({ field: 'description', message: 'Description may not contain < or >' });
-  const bytes = utf8Bytes(d.description);
-  if (bytes > MAX_DESCRIPTION_BYTES) out.push({ field: 'description', message: `Description is ${bytes} bytes (max ${MAX_DESCRIPTION_BYTES})` });
+  // What is sent: the text plus the chapter block when there is one.
+  const bytes = utf8Bytes(describedText(d));
+  if (bytes > MAX_DESCRIPTION_BYTES) out.push({ field: 'description', message: `Description is ${bytes} bytes${d.chaptersEnabled && d.chapters.length ? ' with the chapter list' : ''} (max ${MAX_DESCRIPTION_BYTES})` });
   const tl = tagsLength(d.tags);
   if (tl > MAX_TAGS) out.push({ field: 'tags', message: `Tags are ${tl} characters by YouTube's count (max ${MAX_TAGS})` });
   if (d.ranges.length === 0) out.push({ field: 'ranges', message: 'At least one range is required' });
@@ -79,6 +100,7 @@ export function validate(d: Draft, opts: { titlePrefix?: string; requireLocation
   if (d.thumbnailMode === 'TEMPLATE' && !d.thumbnailTemplate) out.push({ field: 'thumbnail', message: 'Pick a thumbnail template' });
   if (d.thumbnailMode === 'CUSTOM' && !d.thumbnailImage) out.push({ field: 'thumbnail', message: 'Upload a PNG thumbnail' });
   if (opts.requireLocation && !d.uploadLocation) out.push({ field: 'uploadLocation', message: 'Pick an upload location' });
+  out.push(...chapterIssues(d));
   return out;
 }
 
@@ -105,6 +127,28 @@ export function outputSeconds(d: Draft): number {
   return ranges - d.transitions.reduce((n, t) => n + (t ? t.duration : 0), 0);
 }
 
+/**
+ * Move one edge of range i. Chapters that sat exactly on the old start move with it: the first
+ * chapter is pinned to the start of range 1 (YouTube wants it at 0:00), and a chapter opening a
+ * later range ("Part 2") should stay its opening when the range is trimmed.
+ */
+export function moveRangeEdge(d: Draft, i: number, edge: 'start' | 'end', t: number | null): Draft {
+  const old = d.ranges[i]?.start ?? null;
+  const ranges = d.ranges.map((r, j) => (j === i ? { ...r, [edge]: t } : r));
+  const follows = (c: Chapter) => edge === 'start' && old !== null && c.range === i && c.time === old;
+  return { ...d, ranges, chapters: d.chapters.some(follows) ? d.chapters.map((c) => (follows(c) ? { ...c, time: t } : c)) : d.chapters };
+}
+
+/** Remove range i with the transition joining it to its neighbours (the one before it, or after the first) and its chapters. */
+export function removeRange(d: Draft, i: number): Draft {
+  return {
+    ...d,
+    ranges: d.ranges.filter((_, j) => j !== i),
+    transitions: d.transitions.filter((_, j) => j !== Math.max(0, i - 1)).slice(0, Math.max(0, d.ranges.length - 2)),
+    chapters: d.chapters.filter((c) => c.range !== i).map((c) => (c.range > i ? { ...c, range: c.range - 1 } : c)),
+  };
+}
+
 /** Unsaved editor state survives reloads and navigation: kept per event in localStorage. */
 export interface StoredDraft {
   eventId: string;
@@ -122,7 +166,10 @@ export function loadStoredDraft(storage: Pick<Storage, 'getItem'>, eventId: stri
     const raw = storage.getItem(draftKey(eventId));
     if (!raw) return null;
     const v = JSON.parse(raw) as StoredDraft;
-    return v && v.eventId === eventId && v.draft ? v : null;
+    if (!v || v.eventId !== eventId || !v.draft) return null;
+    // Drafts stored before chapters existed lack the two chapter fields.
+    const old = v.draft as Partial<Draft>;
+    return { ...v, draft: { ...v.draft, chapters: old.chapters ?? [], chaptersEnabled: old.chaptersEnabled ?? false } };
   } catch {
     return null;
   }

@@ -2,7 +2,9 @@
  * Keyboard map of the editor and player. wubloader's set (0-9, k/space, m, j/l, J/L, arrows,
  * Shift+arrows, , . < >, speed keys, [ ]) plus LosslessCut-style i/o for in/out points. Where the two
  * disagree, LosslessCut's i/o win (o sets the out point); wubloader's "o = previous range" moves to
- * Shift+P. Pure: the component decides what each action does. Keys typed into inputs never arrive here.
+ * Shift+P. `n` adds a chapter at the playhead: a letter neither wubloader nor LosslessCut's default
+ * map uses (LosslessCut's c is "capture snapshot", b "split segment"), n for "new chapter".
+ * Pure: the component decides what each action does. Keys typed into inputs never arrive here.
  */
 export type Action =
   | { type: 'seekPercent'; pct: number }
@@ -15,6 +17,7 @@ export type Action =
   | { type: 'setEnd' }
   | { type: 'prevRange' }
   | { type: 'nextRange' }
+  | { type: 'addChapter' }
   | { type: 'saveDraft' }
   | { type: 'submit' }
   | { type: 'help' };
@@ -62,6 +65,7 @@ export function keyToAction(e: KeyLike, editor: boolean): Action | null {
     case ']': case 'o': return { type: 'setEnd' };
     case 'p': return { type: 'nextRange' };
     case 'P': return { type: 'prevRange' };
+    case 'n': return { type: 'addChapter' };
   }
   return null;
 }
@@ -83,5 +87,6 @@ export const SHORTCUT_HELP: [string, string][] = [
   ['← / →', 'back / forward 5 s (Shift: 60 s)'], [', / .', 'previous / next frame'], ['0–9', 'jump to 0–90 %'],
   ['= / -', 'faster / slower'], ['+ / _ / Backspace', '2x or max / slowest / 1x'], ['m', 'mute'],
   ['i or [', 'set start of the active range to the playhead'], ['o or ]', 'set end of the active range'],
-  ['p / P', 'next range (adds one at the end) / previous range'], ['Ctrl+S', 'save draft'], ['Ctrl+Enter', 'submit'], ['?', 'this help'],
+  ['p / P', 'next range (adds one at the end) / previous range'],
+  ['n', 'add a chapter at the playhead and type its title (turns chapters on)'], ['Ctrl+S', 'save draft'], ['Ctrl+Enter', 'submit'], ['?', 'this help'],
 ];

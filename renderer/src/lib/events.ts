@@ -3,6 +3,7 @@
  * with one `EventView` type whatever the server's JSON looks like.
  */
 import { api } from './api.ts';
+import { composeDescription, splitDescription } from '../editor/chapters.ts';
 import type { Draft, ThumbnailMode } from '../editor/model.ts';
 
 export type EventState = 'UNEDITED' | 'EDITED' | 'CLAIMED' | 'FINALIZING' | 'TRANSCODING' | 'DONE' | 'MODIFIED';
@@ -52,6 +53,7 @@ const iso = (v: number | null) => (v === null ? null : new Date(Math.floor(v / 1
 export function toView(r: Record<string, unknown>): EventView {
   const g = (k: string) => r[k];
   const ranges = ((g('video_ranges') as { start: unknown; end: unknown }[] | null) ?? []).map((x) => ({ start: us(x.start), end: us(x.end) }));
+  const transitions = ((g('video_transitions') as ({ type: string; duration: number } | null)[] | null) ?? []).map((t) => (t ? { type: t.type, duration: Number(t.duration) } : null));
   return {
     id: String(g('id')),
     channel: String(g('channel') ?? g('video_channel') ?? ''),
@@ -70,10 +72,11 @@ export function toView(r: Record<string, unknown>): EventView {
     raw: r,
     draft: {
       title: String(g('video_title') ?? ''),
-      description: String(g('video_description') ?? ''),
+      // the stored description carries the chapter list: split it back into the text and the chapters
+      ...splitDescription(String(g('video_description') ?? ''), { ranges, transitions }),
       tags: (g('video_tags') as string[] | null) ?? (g('tags') as string[] | null) ?? [],
       ranges,
-      transitions: ((g('video_transitions') as ({ type: string; duration: number } | null)[] | null) ?? []).map((t) => (t ? { type: t.type, duration: Number(t.duration) } : null)),
+      transitions,
       thumbnailMode: (g('thumbnail_mode') as ThumbnailMode | null) ?? 'BARE',
       thumbnailTime: us(g('thumbnail_time')),
       thumbnailTemplate: (g('thumbnail_template') as string | null) ?? null,
@@ -87,10 +90,11 @@ export function toView(r: Record<string, unknown>): EventView {
   };
 }
 
+/** The API body for a draft. Throws ChapterError when the chapters cannot be written (editor/chapters.ts saveIssues). */
 export function fromDraft(d: Draft): Record<string, unknown> {
   return {
     video_title: d.title,
-    video_description: d.description,
+    video_description: composeDescription(d),
     video_tags: d.tags,
     video_ranges: d.ranges.map((r) => ({ start: iso(r.start), end: iso(r.end) })),
     video_transitions: d.transitions,

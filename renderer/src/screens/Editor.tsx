@@ -8,14 +8,17 @@
  * shown field by field.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ChapterList } from '../components/ChapterList.tsx';
 import { Player, type PlayerHandle } from '../components/Player.tsx';
+import { TimeField } from '../components/TimeField.tsx';
 import { ApiError } from '../lib/api.ts';
 import { subscribe, useTopic } from '../lib/bus.ts';
 import { eventAction, getEvent, toView, writeEvent, type Conflict, type EventView } from '../lib/events.ts';
 import { useApi } from '../lib/hooks.ts';
 import { progressView, type UploadProgress } from '../lib/progress.ts';
-import { clock, clockUs, duration, isoFromUs, parseTimeNear, US } from '../lib/time.ts';
-import { draftKey, loadStoredDraft, outputSeconds, parseTags, storeDraft, validate, withDefaults, type Draft } from '../editor/model.ts';
+import { clock, duration, isoFromUs, US } from '../lib/time.ts';
+import { addChapter, addChapterAt, chapterWarnings, describedText, enableChapters, listChapters, newChapterTime, pinnedChapter, saveIssues } from '../editor/chapters.ts';
+import { draftKey, loadStoredDraft, moveRangeEdge, outputSeconds, parseTags, removeRange, storeDraft, utf8Bytes, validate, withDefaults, type Draft } from '../editor/model.ts';
 import { keyToAction, nextSpeed, SHORTCUT_HELP } from '../editor/shortcuts.ts';
 import { TRANSITIONS } from '../editor/transitions.ts';
 import { windowFor } from '../editor/window.ts';
@@ -36,22 +39,6 @@ function isTyping(el: EventTarget | null): boolean {
   if (el.isContentEditable || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT') return true;
   if (el.tagName !== 'INPUT') return false;
   return !['range', 'checkbox', 'radio', 'button', 'submit', 'file'].includes((el as HTMLInputElement).type);
-}
-
-function TimeField({ label, value, near, onChange, testId, disabled }: { label: string; value: number | null; near: number; onChange: (v: number | null) => void; testId?: string; disabled?: boolean }) {
-  const [text, setText] = useState(value === null ? '' : clockUs(value));
-  useEffect(() => setText(value === null ? '' : clockUs(value)), [value]);
-  const bad = text !== '' && parseTimeNear(text, near) === null;
-  const commit = () => onChange(text === '' ? null : parseTimeNear(text, near) ?? value);
-  return (
-    <input
-      aria-label={label} data-testid={testId} className={`mono time ${bad ? 'invalid' : ''}`} value={text} placeholder="HH:MM:SS.ffffff" disabled={disabled}
-      title={value !== null ? `${isoFromUs(value)} (UTC; type a time of day or a full ISO time)` : 'UTC time of day or full ISO time'}
-      onChange={(e) => setText(e.target.value)}
-      onBlur={commit}
-      onKeyDown={(e) => { if (e.key === 'Enter') commit(); }}
-    />
-  );
 }
 
 function BoxField({ label, value, placeholder, onChange, disabled }: { label: string; value: number[] | null; placeholder: string; onChange: (v: number[] | null) => void; disabled?: boolean }) {
@@ -185,23 +172,42 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
       setMessage({ kind: 'error', text: 'The player has not loaded yet' });
       return;
     }
-    update((d) => ({ ...d, ranges: d.ranges.map((r, j) => (j === i ? { ...r, [edge]: t } : r)) }));
+    update((d) => moveRangeEdge(d, i, edge, t));
   }, [active, canEditVideo, update]);
 
   const addRange = useCallback(() => {
     update((d) => ({ ...d, ranges: [...d.ranges, { start: null, end: null }], transitions: [...d.transitions, null] }));
   }, [update]);
 
-  const removeRange = (i: number) => update((d) => ({
-    ...d,
-    ranges: d.ranges.filter((_, j) => j !== i),
-    transitions: d.transitions.filter((_, j) => j !== Math.max(0, i - 1)).slice(0, Math.max(0, d.ranges.length - 2)),
-  }));
+  /** the chapter title to focus next (a new object each time, so the same index can be focused again) */
+  const [focusChapter, setFocusChapter] = useState<{ index: number } | null>(null);
+  const addChapterHere = useCallback(() => {
+    const t = player.current?.wallTime();
+    if (t == null) {
+      setMessage({ kind: 'error', text: 'The player has not loaded yet' });
+      return;
+    }
+    if (!draft || !canEditMeta) return;
+    // Computed from the rendered draft (the key handler is rebuilt on every change) so the focus target is known.
+    const r = addChapterAt(draft, t, active);
+    if ('error' in r) {
+      setMessage({ kind: 'error', text: r.error });
+      return;
+    }
+    update(() => r.draft);
+    setFocusChapter({ index: r.index });
+  }, [draft, active, canEditMeta, update]);
 
   const write = useCallback(async (verb: 'save' | 'submit' | 'modify', override = false) => {
     if (!effective || !ev) return;
     if (verb !== 'save' && issues.length) {
       setMessage({ kind: 'error', text: `Cannot submit: ${issues.map((i) => i.message).join('; ')}` });
+      return;
+    }
+    // A draft may be saved with problems, except those that would lose or move chapters on reload.
+    const unsaveable = verb === 'save' && draft ? saveIssues(draft) : [];
+    if (unsaveable.length) {
+      setMessage({ kind: 'error', text: `Cannot save: ${unsaveable.map((i) => i.message).join('; ')}` });
       return;
     }
     setBusy(true);
@@ -258,6 +264,7 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
           setActive((i) => (i + 1 <= (draft?.ranges.length ?? 1) ? i + 1 : i));
           break;
         case 'prevRange': setActive((i) => Math.max(0, i - 1)); break;
+        case 'addChapter': addChapterHere(); break;
         case 'saveDraft': if (!busy) void write(ev && ['DONE', 'MODIFIED'].includes(ev.state) ? 'modify' : 'save'); break;
         case 'submit': if (!busy) void write(ev && ['DONE', 'MODIFIED'].includes(ev.state) ? 'modify' : 'submit'); break;
         case 'help': setHelp((h) => !h); break;
@@ -265,7 +272,7 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [draft, active, canEditVideo, addRange, setRangeEdge, write, ev, help, busy]);
+  }, [draft, active, canEditVideo, addRange, setRangeEdge, addChapterHere, write, ev, help, busy]);
 
   useEffect(() => {
     if (draft && active > draft.ranges.length - 1) setActive(Math.max(0, draft.ranges.length - 1));
@@ -296,6 +303,11 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
   const uploading = ACTIVE_STATES.includes(ev.state);
   const pv = progressView(progress, ev.state);
   const staleBase = ev.revision > baseRevision;
+  const chaptersShown = draft.chaptersEnabled && draft.chapters.length > 0;
+  const listed = listChapters(draft);
+  const pinned = pinnedChapter(draft);
+  const warnings = chapterWarnings(draft);
+  const changeChapter = (index: number, patch: Partial<Draft['chapters'][number]>) => update((d) => ({ ...d, chapters: d.chapters.map((c, j) => (j === index ? { ...c, ...patch } : c)) }));
 
   return (
     <section className="editor" data-testid="editor">
@@ -329,7 +341,7 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
             <label className="block">Title <span className="muted small">{titlePrefix && <>prefix “{titlePrefix}” · </>}{[...fullTitle].length}/100</span>
               <input aria-label="Title" data-testid="title" disabled={!canEditMeta} value={draft.title} placeholder="What happened" onChange={(e) => update((d) => ({ ...d, title: e.target.value }))} />
             </label>
-            <label className="block">Description <span className="muted small">{new TextEncoder().encode(draft.description).length}/5000 bytes</span>
+            <label className="block">Description <span className="muted small" data-testid="description-bytes">{utf8Bytes(describedText(draft))}/5000 bytes{chaptersShown ? ' with the chapter list' : ''}</span>
               <textarea aria-label="Description" data-testid="description" disabled={!canEditMeta} rows={3} value={draft.description} onChange={(e) => update((d) => ({ ...d, description: e.target.value }))} />
             </label>
             <TagsField value={draft.tags} disabled={!canEditMeta} onChange={(tags) => update((d) => ({ ...d, tags }))} />
@@ -402,6 +414,7 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
           </div>
 
           {issues.length > 0 && <ul className="issues small" data-testid="issues">{issues.map((i, k) => <li key={k}>{i.message}</li>)}</ul>}
+          {warnings.length > 0 && <ul className="warnings small" data-testid="warnings">{warnings.map((i, k) => <li key={k}>{i.message}</li>)}</ul>}
 
           <div className="actions row">
             {canEditVideo && <button type="button" disabled={busy} onClick={() => void write('save')} data-testid="save-draft" title="Ctrl+S">Save draft</button>}
@@ -423,25 +436,40 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
             ))}
             {playhead !== null && <div className="playhead" style={{ left: `${pct(playhead)}%` }} />}
           </div>
-          <p className="muted small window-note">Window {clock(winStart).slice(0, 8)} – {clock(winEnd).slice(0, 8)} UTC · <kbd>i</kbd>/<kbd>o</kbd> set in/out of the active range · <kbd>p</kbd> next range</p>
+          <p className="muted small window-note">Window {clock(winStart).slice(0, 8)} – {clock(winEnd).slice(0, 8)} UTC · <kbd>i</kbd>/<kbd>o</kbd> set in/out of the active range · <kbd>p</kbd> next range · <kbd>n</kbd> chapter at the playhead</p>
 
           <div className="ranges">
             <h3>Ranges <span className="muted small">output {duration(Math.max(0, outputSeconds(draft)))}</span></h3>
+            <label className="small chapters-toggle">
+              <input type="checkbox" data-testid="chapters-enabled" checked={draft.chaptersEnabled} disabled={!canEditMeta} onChange={(e) => update((d) => enableChapters(d, e.target.checked))} />
+              {' '}Add chapter markers to video description
+            </label>
             {draft.ranges.map((r, i) => (
               <div key={i}>
                 <div className={`range row ${i === active ? 'active' : ''}`} data-testid={`range-${i}`} onClick={() => setActive(i)}>
                   <span className="marker" aria-label={i === active ? 'active range' : undefined}>{i === active ? '▶' : ''}</span>
                   <span className="range-label">{i + 1}</span>
-                  <TimeField label={`Range ${i + 1} start`} testId={`range-${i}-start`} near={winStart} value={r.start} disabled={!canEditVideo} onChange={(v) => update((d) => ({ ...d, ranges: d.ranges.map((x, j) => (j === i ? { ...x, start: v } : x)) }))} />
+                  <TimeField label={`Range ${i + 1} start`} testId={`range-${i}-start`} near={winStart} value={r.start} disabled={!canEditVideo} onChange={(v) => update((d) => moveRangeEdge(d, i, 'start', v))} />
                   <button type="button" disabled={!canEditVideo} onClick={() => setRangeEdge('start', i)} title="Set start to the playhead (i)">⌖</button>
                   <button type="button" disabled={r.start === null} onClick={() => r.start !== null && player.current?.seekWall(r.start)} title="Play from the start">▶</button>
                   <span className="muted">→</span>
-                  <TimeField label={`Range ${i + 1} end`} testId={`range-${i}-end`} near={winStart} value={r.end} disabled={!canEditVideo} onChange={(v) => update((d) => ({ ...d, ranges: d.ranges.map((x, j) => (j === i ? { ...x, end: v } : x)) }))} />
+                  <TimeField label={`Range ${i + 1} end`} testId={`range-${i}-end`} near={winStart} value={r.end} disabled={!canEditVideo} onChange={(v) => update((d) => moveRangeEdge(d, i, 'end', v))} />
                   <button type="button" disabled={!canEditVideo} onClick={() => setRangeEdge('end', i)} title="Set end to the playhead (o)">⌖</button>
                   <button type="button" disabled={r.end === null} onClick={() => r.end !== null && player.current?.seekWall(r.end - 3 * US)} title="Play the last 3 seconds">▶|</button>
                   {r.start !== null && r.end !== null && <span className="muted small">{duration((r.end - r.start) / US)}</span>}
-                  {draft.ranges.length > 1 && <button type="button" disabled={!canEditVideo} onClick={() => removeRange(i)} aria-label={`Remove range ${i + 1}`}>−</button>}
+                  {draft.ranges.length > 1 && <button type="button" disabled={!canEditVideo} onClick={() => update((d) => removeRange(d, i))} aria-label={`Remove range ${i + 1}`}>−</button>}
                 </div>
+                {draft.chaptersEnabled && (
+                  <ChapterList range={i} listed={listed.filter((x) => x.chapter.range === i)} pinned={pinned} issues={[...issues, ...warnings]} near={winStart} disabled={!canEditMeta}
+                    focus={focusChapter} playhead={() => player.current?.wallTime() ?? null} seek={(t) => player.current?.seekWall(t)}
+                    onChange={changeChapter}
+                    onRemove={(index) => update((d) => ({ ...d, chapters: d.chapters.filter((_, j) => j !== index) }))}
+                    onAdd={() => {
+                      const r = addChapter(draft, i, newChapterTime(draft, i, player.current?.wallTime() ?? null));
+                      update(() => r.draft);
+                      setFocusChapter({ index: r.index });
+                    }} />
+                )}
                 {i < draft.ranges.length - 1 && (
                   <div className="transition row">
                     <label>Transition{' '}
