@@ -18,11 +18,10 @@
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { z } from 'zod';
 import type { NodeConfig } from '../core/config.ts';
-import { describeZodError } from '../core/events/api-schemas.ts';
 import type { EventsRepository } from '../core/events/repository.ts';
 import { HttpError } from '../core/http/params.ts';
+import { jsonBody, jsonHandler, parseInput } from '../core/http/json-api.ts';
 import { isoFromUs } from '../core/events/codec.ts';
 import { pacificDay } from '../youtube/pacific.ts';
 import { loadCatalog } from './catalog.ts';
@@ -52,40 +51,15 @@ export interface PlaylistRoutesDeps {
   clock?: () => number;
 }
 
-function errorResponse(c: Context, e: unknown): Response {
-  if (e instanceof HttpError) return c.json({ error: e.message }, e.status as 400);
-  if (e instanceof PlaylistExistsError) return c.json({ error: e.message }, 409);
-  if (e instanceof StalePlaylistError) return c.json({ error: e.message, current: e.current }, 409);
-  console.error('[playlists] unexpected error', e);
-  return c.json({ error: 'Internal error in the playlists API' }, 500);
-}
-
-const handle = (fn: (c: Context) => Promise<Response>) => async (c: Context) => {
-  try {
-    return await fn(c);
-  } catch (e) {
-    return errorResponse(c, e);
-  }
-};
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new HttpError(400, describeZodError(r.error));
-  return r.data;
-}
-
-async function jsonBody(c: Context, allowEmpty = false): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
-  if (allowEmpty && text.trim() === '') return {};
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'Request body must be a JSON object');
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'Request body must be a JSON object');
-  return body as Record<string, unknown>;
-}
+const handle = jsonHandler({
+  name: 'playlists',
+  internalError: 'Internal error in the playlists API',
+  mapError: (c, e) => {
+    if (e instanceof PlaylistExistsError) return c.json({ error: e.message }, 409);
+    if (e instanceof StalePlaylistError) return c.json({ error: e.message, current: e.current }, 409);
+    return undefined;
+  },
+});
 
 function playlistId(c: Context): string {
   const id = c.req.param('id') ?? '';
@@ -136,7 +110,7 @@ export function playlistsRoutes(d: PlaylistRoutesDeps): Hono {
 
   app.post(PLAYLISTS_BASE, handle(async (c) => {
     const body = await jsonBody(c);
-    const input = parse(CreatePlaylistBody, body);
+    const input = parseInput(CreatePlaylistBody, body);
     await checkReferences(input, new Set(Object.keys(input)));
     const def = await d.store.create(input);
     d.onChange(def.id);
@@ -157,7 +131,7 @@ export function playlistsRoutes(d: PlaylistRoutesDeps): Hono {
 
   app.put(`${PLAYLISTS_BASE}/:id`, handle(async (c) => {
     const id = playlistId(c);
-    const { baseRevision, ...patch } = parse(UpdatePlaylistBody, await jsonBody(c));
+    const { baseRevision, ...patch } = parseInput(UpdatePlaylistBody, await jsonBody(c));
     const cur = await d.store.getDef(id);
     if (!cur) throw new HttpError(404, `No managed playlist ${id}`);
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as PlaylistPatch;
@@ -176,7 +150,7 @@ export function playlistsRoutes(d: PlaylistRoutesDeps): Hono {
 
   app.post(`${PLAYLISTS_BASE}/:id/sync`, handle(async (c) => {
     const id = playlistId(c);
-    const body = parse(SyncBody, await jsonBody(c, true));
+    const body = parseInput(SyncBody, await jsonBody(c, true));
     if (!(await d.store.getDef(id))) throw new HttpError(404, `No managed playlist ${id}`);
     await d.store.requestSync(id, body.full ? 'full' : 'check');
     d.onChange(id);

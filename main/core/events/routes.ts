@@ -27,8 +27,9 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { HttpError } from '../http/params.ts';
+import { jsonBody, jsonHandler, parseInput } from '../http/json-api.ts';
 import {
-  CreateMarkerBody, CreateRangeBody, describeZodError, EditBody, EventIdParam, ListQuery, ManualLinkBody, ModifyBody, TransitionBody,
+  CreateMarkerBody, CreateRangeBody, EditBody, EventIdParam, ListQuery, ManualLinkBody, ModifyBody, TransitionBody,
 } from './api-schemas.ts';
 import { isoFromUs, toJson } from './codec.ts';
 import { EVENT_STATES, THUMBNAIL_MODES } from './model.ts';
@@ -42,41 +43,18 @@ export const EVENTS_BASE = '/db/events';
 /** A 2 MiB PNG is ~2.8 MB of base64; leave room for the rest of the edit. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-function errorResponse(c: Context, e: unknown): Response {
-  if (e instanceof ValidationError) return c.json({ error: e.message, problems: e.problems }, 400);
-  if (e instanceof HttpError) return c.json({ error: e.message }, e.status as 400);
-  if (e instanceof NotFoundError) return c.json({ error: e.message }, 404);
-  if (e instanceof StaleEditError) return c.json({ error: e.message, code: 'stale', current: e.current, changed: e.changed }, 409);
-  if (e instanceof StateConflictError) return c.json({ error: e.message, code: 'state', state: e.state }, 409);
-  console.error('[events] unexpected error', e);
-  return c.json({ error: 'Internal error in the events database' }, 500);
-}
-
 /** Wrap a handler so every failure becomes a JSON answer whatever app this router is mounted in. */
-const handle = (fn: (c: Context) => Promise<Response>) => async (c: Context) => {
-  try {
-    return await fn(c);
-  } catch (e) {
-    return errorResponse(c, e);
-  }
-};
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new HttpError(400, describeZodError(r.error));
-  return r.data;
-}
-
-async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw new HttpError(400, 'Request body must be a JSON object');
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'Request body must be a JSON object');
-  return body as Record<string, unknown>;
-}
+const handle = jsonHandler({
+  name: 'events',
+  internalError: 'Internal error in the events database',
+  mapError: (c, e) => {
+    if (e instanceof ValidationError) return c.json({ error: e.message, problems: e.problems }, 400);
+    if (e instanceof NotFoundError) return c.json({ error: e.message }, 404);
+    if (e instanceof StaleEditError) return c.json({ error: e.message, code: 'stale', current: e.current, changed: e.changed }, 409);
+    if (e instanceof StateConflictError) return c.json({ error: e.message, code: 'state', state: e.state }, 409);
+    return undefined;
+  },
+});
 
 function eventId(c: Context): string {
   const id = c.req.param('id') ?? '';
@@ -98,7 +76,7 @@ function listQuery(url: URL): z.output<typeof ListQuery> {
     else if (values.length > 1) throw new HttpError(400, `Parameter ${key} given more than once`);
     else raw[key] = values[0];
   }
-  return parse(ListQuery, raw);
+  return parseInput(ListQuery, raw);
 }
 
 export function eventsRoutes(ops: EventOperations): Hono {
@@ -133,7 +111,7 @@ export function eventsRoutes(ops: EventOperations): Hono {
 
   app.post(EVENTS_BASE, handle(async (c) => {
     const body = await jsonBody(c);
-    const input = 'time' in body || !('start' in body || 'end' in body) ? parse(CreateMarkerBody, body) : parse(CreateRangeBody, body);
+    const input = 'time' in body || !('start' in body || 'end' in body) ? parseInput(CreateMarkerBody, body) : parseInput(CreateRangeBody, body);
     const event = await ops.create(input);
     return c.json({ event: toJson(event) }, 201);
   }));
@@ -162,37 +140,37 @@ export function eventsRoutes(ops: EventOperations): Hono {
 
   app.put(`${EVENTS_BASE}/:id`, handle(async (c) => {
     const id = eventId(c);
-    const { meta, patch } = splitMeta(parse(EditBody, await jsonBody(c)));
+    const { meta, patch } = splitMeta(parseInput(EditBody, await jsonBody(c)));
     return c.json({ event: toJson(await ops.saveDraft(id, meta, patch as EventPatch)) });
   }));
 
   app.post(`${EVENTS_BASE}/:id/submit`, handle(async (c) => {
     const id = eventId(c);
-    const { meta, patch } = splitMeta(parse(EditBody, await jsonBody(c)));
+    const { meta, patch } = splitMeta(parseInput(EditBody, await jsonBody(c)));
     return c.json({ event: toJson(await ops.submit(id, meta, patch as EventPatch)) });
   }));
 
   app.post(`${EVENTS_BASE}/:id/modify`, handle(async (c) => {
     const id = eventId(c);
-    const { meta, patch } = splitMeta(parse(ModifyBody, await jsonBody(c)));
+    const { meta, patch } = splitMeta(parseInput(ModifyBody, await jsonBody(c)));
     return c.json({ event: toJson(await ops.modify(id, meta, patch as EventPatch)) });
   }));
 
   app.post(`${EVENTS_BASE}/:id/cancel`, handle(async (c) => {
     const id = eventId(c);
-    const { meta } = splitMeta(parse(TransitionBody, await jsonBody(c)));
+    const { meta } = splitMeta(parseInput(TransitionBody, await jsonBody(c)));
     return c.json({ event: toJson(await ops.cancel(id, meta)) });
   }));
 
   app.post(`${EVENTS_BASE}/:id/reset`, handle(async (c) => {
     const id = eventId(c);
-    const { meta } = splitMeta(parse(TransitionBody, await jsonBody(c)));
+    const { meta } = splitMeta(parseInput(TransitionBody, await jsonBody(c)));
     return c.json({ event: toJson(await ops.reset(id, meta)) });
   }));
 
   app.post(`${EVENTS_BASE}/:id/manual-link`, handle(async (c) => {
     const id = eventId(c);
-    const { meta, patch } = splitMeta(parse(ManualLinkBody, await jsonBody(c)));
+    const { meta, patch } = splitMeta(parseInput(ManualLinkBody, await jsonBody(c)));
     return c.json({ event: toJson(await ops.manualLink(id, meta, patch)) });
   }));
 
