@@ -26,6 +26,8 @@ import { windowFor } from '../editor/window.ts';
 /** the restreamer draws waveforms for up to 6 hours */
 const MAX_WAVEFORM = 6 * 3600 * US;
 const ACTIVE_STATES = ['EDITED', 'CLAIMED', 'FINALIZING', 'TRANSCODING'];
+/** Reloads of a thumbnail preview that failed, a second apart, before the editor falls back to the bare frame. */
+const THUMB_RETRIES = 3;
 
 interface Template { name: string; description?: string; crop: number[]; location: number[] }
 
@@ -85,6 +87,12 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
   const [firstFrameMs, setFirstFrameMs] = useState<number | null>(null);
   const [playhead, setPlayhead] = useState<number | null>(null);
   const [thumbFailed, setThumbFailed] = useState<string | null>(null);
+  /**
+   * Failed loads of the current preview URL. Why retry: a preview can fail for a passing reason (ffmpeg
+   * slow on a loaded node, or an error event of a URL typed half-way arriving after the next render,
+   * when the handler already sees the new URL); only repeated failures mean the node cannot render it.
+   */
+  const [thumbErrors, setThumbErrors] = useState<{ src: string; n: number } | null>(null);
   const [now] = useState(() => Date.now() * 1000);
   const player = useRef<PlayerHandle>(null);
   const progress = useTopic<UploadProgress>('upload.progress').get(id)?.data;
@@ -397,7 +405,13 @@ export function Editor({ id, titlePrefix = '', locations = [] }: { id: string; t
             {draft.thumbnailMode === 'CUSTOM' && draft.thumbnailImage && <img className="thumb-preview" alt="Custom thumbnail" src={`data:image/png;base64,${draft.thumbnailImage}`} />}
             {thumbSrc && (thumbFailed === thumbSrc && effective.thumbnailMode === 'TEMPLATE'
               ? <p className="warn small">Template preview is not available on this node; showing the frame. <img className="thumb-preview" alt="Thumbnail frame" src={`/frame/${chq}.png?timestamp=${isoFromUs(thumbTime!)}`} /></p>
-              : <img className="thumb-preview" alt="Thumbnail preview" data-testid="thumbnail-preview" src={thumbSrc} onError={() => setThumbFailed(thumbSrc)} />)}
+              : <img className="thumb-preview" alt="Thumbnail preview" data-testid="thumbnail-preview"
+                src={thumbErrors?.src === thumbSrc && thumbErrors.n > 0 ? `${thumbSrc}&attempt=${thumbErrors.n}` : thumbSrc}
+                onError={() => {
+                  const n = thumbErrors?.src === thumbSrc ? thumbErrors.n : 0;
+                  if (n >= THUMB_RETRIES) setThumbFailed(thumbSrc);
+                  else window.setTimeout(() => setThumbErrors((e) => (e?.src === thumbSrc && e.n > n) ? e : { src: thumbSrc, n: n + 1 }), 1000);
+                }} />)}
           </div>
 
           <div className="options">
