@@ -7,60 +7,32 @@
  * reload too. Screenshot: test-artifacts/screens/editor-chapters.png.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { parseTimeNear } from '../../renderer/src/lib/time.ts';
-import { startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.ts';
 import { isoOf } from '../fixtures/segments.ts';
-import { apiJson } from '../helpers/events.ts';
-import type { TestNode } from '../helpers/node.ts';
-import { launchChromium, openApp, shot, startUiNode, storedSegments, until } from '../helpers/ui.ts';
+import { apiJson, createEvent } from '../helpers/events.ts';
+import { alphaEditorRig, openApp, setTime, shot, storedSegments, until } from '../helpers/ui.ts';
 
 const S = 1_000_000;
-let tw: FakeTwitch;
-let node: TestNode;
-let browser: Browser;
+const rig = alphaEditorRig(25, 90_000);
 
 type Ev = Record<string, unknown> & { id: string; revision: number };
-const getEvent = async (id: string) => (await apiJson<{ event: Ev }>(node, `/api/db/events/${id}`, 'GET')).body.event;
-
-before(async () => {
-  tw = await startFakeTwitch({ channels: { alpha: { windowSize: 30 } } });
-  node = await startUiNode({
-    config: {
-      channels: [{ name: 'alpha', important: false }],
-      twitch: { gqlUrl: tw.gqlUrl, usherUrl: `${tw.usherUrl}/api/channel/hls`, clientId: tw.clientId, persistedQueryHash: tw.persistedQueryHash },
-    },
-  });
-  browser = await launchChromium();
-  await until(() => storedSegments(node.dataDir, 'alpha').length >= 25, 'recorded segments', 90_000);
-});
-after(async () => {
-  await browser?.close();
-  await node?.cleanup();
-  await tw?.close();
-});
+const getEvent = async (id: string) => (await apiJson<{ event: Ev }>(rig.node, `/api/db/events/${id}`, 'GET')).body.event;
 
 test('chapters: two ranges with a fade, "+" and the n key, save, the exact block in the API, parsed back after a reload', async () => {
-  const segs = storedSegments(node.dataDir, 'alpha');
+  const segs = storedSegments(rig.node.dataDir, 'alpha');
   const start = segs[segs.length - 1]!.start - 50 * S;
-  const created = await apiJson<{ event: Ev }>(node, '/api/db/events', 'POST', { channel: 'alpha', start: isoOf(start), end: isoOf(start + 45 * S) });
-  assert.equal(created.status, 201, `create event: ${JSON.stringify(created.body)}`);
-  const id = created.body.event.id;
-  const { context, page, errors } = await openApp(browser, node, `#/editor/${id}`);
+  const { id } = await createEvent(rig.node, 'alpha', start, start + 45 * S);
+  const { context, page, errors } = await openApp(rig.browser, rig.node, `#/editor/${id}`);
   try {
     await page.getByTestId('first-frame-ms').waitFor({ timeout: 30_000 });
-    const setTime = async (testId: string, us: number) => {
-      await page.getByTestId(testId).fill(isoOf(us));
-      await page.getByTestId(testId).press('Enter');
-    };
     const issues = async () => page.evaluate(() => [...document.querySelectorAll('[data-testid="issues"] li')].map((li) => li.textContent ?? ''));
     // Range 1: 1 s … 21 s, range 2: 25 s … 45 s, a 2 s fade: range 2 starts 18 s into the video, which is 38 s long.
-    await setTime('range-0-start', start + 1 * S);
-    await setTime('range-0-end', start + 21 * S);
+    await setTime(page, 'range-0-start', start + 1 * S);
+    await setTime(page, 'range-0-end', start + 21 * S);
     await page.getByTestId('add-range').click();
-    await setTime('range-1-start', start + 25 * S);
-    await setTime('range-1-end', start + 45 * S);
+    await setTime(page, 'range-1-start', start + 25 * S);
+    await setTime(page, 'range-1-end', start + 45 * S);
     await page.getByTestId('transition-0').selectOption('fade');
     await page.getByTestId('transition-0-seconds').fill('2');
     await page.getByTestId('title').fill('Chapters');
@@ -77,7 +49,7 @@ test('chapters: two ranges with a fade, "+" and the n key, save, the exact block
     await page.getByTestId('add-chapter-0').click();
     await until(async () => (await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))) === 'chapter-1-title', 'the new chapter title to get the focus', 5000);
     await page.keyboard.type('Middle');
-    await setTime('chapter-1-time', start + 11 * S);
+    await setTime(page, 'chapter-1-time', start + 11 * S);
     assert.equal(await page.getByTestId('chapter-1-at').textContent(), '0:10');
     assert.ok((await issues()).includes('YouTube shows chapters only when there are at least 3 (there are 2)'), `too few chapters is shown inline: ${JSON.stringify(await issues())}`);
 
@@ -95,7 +67,7 @@ test('chapters: two ranges with a fade, "+" and the n key, save, the exact block
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'chapter-2-title', 'n puts the focus in the new chapter title');
     await page.keyboard.type('Part 2');
     await page.keyboard.press('Escape');
-    await setTime('chapter-2-time', start + 29 * S); // 4 s into range 2: 18 + 4 = 0:22 (0:24 without the fade)
+    await setTime(page, 'chapter-2-time', start + 29 * S); // 4 s into range 2: 18 + 4 = 0:22 (0:24 without the fade)
     assert.equal(await page.getByTestId('chapter-2-at').textContent(), '0:22', 'the output time accounts for the fade');
     assert.deepEqual(await issues(), [], 'three valid chapters: nothing stops a submit');
 

@@ -21,9 +21,9 @@ import type { StreamStatus } from '../../main/recorder/index.ts';
 import { startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.ts';
 import { startFakeYouTube, type FakeYouTube } from '../fakes/youtube/index.ts';
 import { isoOf } from '../fixtures/segments.ts';
-import { apiJson, createAndSubmit } from '../helpers/events.ts';
+import { apiJson, createAndSubmit, createEvent } from '../helpers/events.ts';
 import type { TestNode } from '../helpers/node.ts';
-import { launchChromium, makePng, openApp, shot, sleep, startUiNode, storedSegments, until } from '../helpers/ui.ts';
+import { launchChromium, loadedSize, makePng, openApp, setTime, shot, sleep, startUiNode, storedSegments, until } from '../helpers/ui.ts';
 import { fakeConfig } from '../integration/youtube-fixture.ts';
 
 const S = 1_000_000;
@@ -36,11 +36,6 @@ let playlistId = '';
 
 type Ev = Record<string, unknown> & { id: string; revision: number; state: string };
 const getEvent = async (id: string) => (await apiJson<{ event: Ev }>(node, `/api/db/events/${id}`, 'GET')).body.event;
-const createRange = async (channel: string, start: number, end: number) => {
-  const r = await apiJson<{ event: Ev }>(node, '/api/db/events', 'POST', { channel, start: isoOf(start), end: isoOf(end) });
-  assert.equal(r.status, 201, `create event: ${JSON.stringify(r.body)}`);
-  return r.body.event;
-};
 const usOf = (iso: unknown) => {
   const s = String(iso);
   return Math.floor(Date.parse(s) / 1000) * S + Number((/\.(\d+)/.exec(s)?.[1] ?? '').padEnd(6, '0').slice(0, 6));
@@ -103,7 +98,7 @@ test('settings: connect YouTube in a new tab, add a template and preview it on a
     await page.getByTestId('template-preview-frame').click();
     const preview = page.getByTestId('template-preview-image-frame');
     await preview.waitFor({ timeout: 15_000 });
-    const size = await until(() => preview.evaluate((img: HTMLImageElement) => (img.complete && img.naturalWidth ? [img.naturalWidth, img.naturalHeight] : null)), 'the template preview to load', 20_000);
+    const size = await until(() => loadedSize(preview), 'the template preview to load', 20_000);
     assert.deepEqual(size, [640, 360], 'the preview is the template composed over a recorded frame');
 
     playlistId = yt.addPlaylist({ title: 'Highlights', channelId: yt.defaultChannelId });
@@ -142,15 +137,11 @@ test('record → mark → two ranges with a fade → template thumbnail → subm
     assert.ok(t0 > Date.now() * 1000 - 120 * S && t0 < Date.now() * 1000, `the mark is in the recent past (${mark.event_start})`);
     await page.getByTestId('first-frame-ms').waitFor({ timeout: 20_000 });
 
-    const setTime = async (testId: string, us: number) => {
-      await page.getByTestId(testId).fill(isoOf(us));
-      await page.getByTestId(testId).press('Enter');
-    };
-    await setTime('range-0-start', t0 + 1 * S);
-    await setTime('range-0-end', t0 + 9 * S);
+    await setTime(page, 'range-0-start', t0 + 1 * S);
+    await setTime(page, 'range-0-end', t0 + 9 * S);
     await page.getByTestId('add-range').click();
-    await setTime('range-1-start', t0 + 13 * S);
-    await setTime('range-1-end', t0 + 21 * S);
+    await setTime(page, 'range-1-start', t0 + 13 * S);
+    await setTime(page, 'range-1-end', t0 + 21 * S);
     await page.getByTestId('transition-0').selectOption('fade');
     await page.getByTestId('transition-0-seconds').fill('1');
     await page.getByTestId('title').fill('Big moment');
@@ -160,9 +151,9 @@ test('record → mark → two ranges with a fade → template thumbnail → subm
     // The playlist the tags put the video in preselects its default template.
     await until(async () => (await page.getByTestId('thumbnail-template').inputValue()) === 'frame', 'the playlist default template', 10_000);
     await page.getByTestId('thumbnail-template').selectOption('frame');
-    await setTime('thumbnail-time', t0 + 5 * S);
+    await setTime(page, 'thumbnail-time', t0 + 5 * S);
     const thumb = page.getByTestId('thumbnail-preview');
-    const tsize = await until(() => thumb.evaluate((img: HTMLImageElement) => (img.complete && img.naturalWidth ? [img.naturalWidth, img.naturalHeight] : null)), 'the thumbnail preview', 20_000);
+    const tsize = await until(() => loadedSize(thumb), 'the thumbnail preview', 20_000);
     assert.deepEqual(tsize, [640, 360], 'thumbnail preview: the template over the chosen frame');
     assert.equal(await page.getByTestId('upload-location').inputValue(), 'yt', 'the only upload location is preselected');
     const issues = await page.evaluate(() => document.querySelector('[data-testid="issues"]')?.textContent ?? '');
@@ -247,7 +238,7 @@ test('record → mark → two ranges with a fade → template thumbnail → subm
 test('keyboard only: seek, in/out for two ranges, title via Tab, Ctrl+S, Ctrl+Enter', async () => {
   const segs = storedSegments(node.dataDir, 'alpha');
   const start = segs[segs.length - 1]!.start - 50 * S;
-  const ev = await createRange('alpha', start, start + 30 * S);
+  const ev = await createEvent<Ev>(node, 'alpha', start, start + 30 * S);
   const { context, page } = await openApp(browser, node, `#/editor/${ev.id}`);
   try {
     // From here on only the keyboard: count every pointer event the page sees.
@@ -310,7 +301,7 @@ test('keyboard only: seek, in/out for two ranges, title via Tab, Ctrl+S, Ctrl+En
 test('unsaved editor changes survive a reload', async () => {
   const segs = storedSegments(node.dataDir, 'beta');
   const start = segs[Math.floor(segs.length / 2)]!.start;
-  const ev = await createRange('beta', start, start + 10 * S);
+  const ev = await createEvent<Ev>(node, 'beta', start, start + 10 * S);
   const { context, page } = await openApp(browser, node, `#/editor/${ev.id}`);
   try {
     await page.getByTestId('title').fill('Typed, not saved');
@@ -339,7 +330,7 @@ test('unsaved editor changes survive a reload', async () => {
 test('a stale edit from a second browser produces the conflict dialog', async () => {
   const segs = storedSegments(node.dataDir, 'beta');
   const start = segs[Math.floor(segs.length / 2)]!.start;
-  const ev = await createRange('beta', start, start + 6 * S);
+  const ev = await createEvent<Ev>(node, 'beta', start, start + 6 * S);
   const a = await openApp(browser, node, `#/editor/${ev.id}`);
   const b = await openApp(browser, node, `#/editor/${ev.id}`);
   try {

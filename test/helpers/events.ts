@@ -19,12 +19,15 @@ export async function apiJson<T = Record<string, unknown>>(node: TestNode, path:
   return { status: r.status, body: (await r.json()) as T };
 }
 
-export async function createAndSubmit(node: TestNode, channel: string, o: SubmitOptions): Promise<{ id: string; revision: number }> {
-  const created = await apiJson<{ event: { id: string; revision: number } }>(node, '/api/db/events', 'POST', {
-    channel, start: isoOf(o.ranges[0]![0]), end: isoOf(o.ranges[o.ranges.length - 1]![1]),
-  });
+/** A new UNEDITED event on `channel` covering [start, end] (µs), as the streams screen creates one. */
+export async function createEvent<T extends { id: string; revision: number } = { id: string; revision: number }>(node: TestNode, channel: string, start: number, end: number): Promise<T> {
+  const created = await apiJson<{ event: T }>(node, '/api/db/events', 'POST', { channel, start: isoOf(start), end: isoOf(end) });
   if (created.status !== 201) throw new Error(`create failed ${created.status} ${JSON.stringify(created.body)}`);
-  const ev = created.body.event;
+  return created.body.event;
+}
+
+export async function createAndSubmit(node: TestNode, channel: string, o: SubmitOptions): Promise<{ id: string; revision: number }> {
+  const ev = await createEvent(node, channel, o.ranges[0]![0], o.ranges[o.ranges.length - 1]![1]);
   const mode = o.thumbnailMode ?? 'BARE';
   const submitted = await apiJson<{ event: { id: string; revision: number } }>(node, `/api/db/events/${ev.id}/submit`, 'POST', {
     baseRevision: ev.revision,

@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { after, before } from 'node:test';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { NodeConfig } from '../../main/core/config.ts';
 import type { SubsystemFactory } from '../../main/core/subsystem.ts';
 import { createCutterSubsystem, cutterSubsystem } from '../../main/cutter/index.ts';
@@ -18,6 +19,8 @@ import { createRecorderSubsystem, recorderSubsystem, type RecorderTimings } from
 import { createPlaylistsSubsystem, playlistsSubsystem } from '../../main/playlists/index.ts';
 import { tryParseSegmentPath, type SegmentInfo } from '../../main/media/segments/names.ts';
 import { defaultSubsystems } from '../../main/subsystems.ts';
+import { startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.ts';
+import { isoOf } from '../fixtures/segments.ts';
 import { launchChromium } from './browser.ts';
 import { startTestNode, tempDir, type TestNode } from './node.ts';
 
@@ -196,6 +199,17 @@ export async function shot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** Type a full ISO time (µs since the epoch) into the time field `testId` and commit it with Enter. */
+export async function setTime(page: Page, testId: string, us: number): Promise<void> {
+  await page.getByTestId(testId).fill(isoOf(us));
+  await page.getByTestId(testId).press('Enter');
+}
+
+/** [naturalWidth, naturalHeight] of an <img> that has loaded, null while it is loading or after it failed. */
+export function loadedSize(img: Locator): Promise<[number, number] | null> {
+  return img.evaluate((el: HTMLImageElement): [number, number] | null => (el.complete && el.naturalWidth ? [el.naturalWidth, el.naturalHeight] : null));
+}
+
 export async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 30_000, everyMs = 100): Promise<NonNullable<T>> {
   const t0 = Date.now();
   let last: unknown;
@@ -213,3 +227,30 @@ export async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs
 }
 
 export { launchChromium };
+
+/**
+ * The rig of a one-channel editor e2e file: the fake Twitch with `alpha` live, a UI node recording it,
+ * Chromium. Set up before the file's tests (once `minSegments` are stored) and torn down after them;
+ * read the fields inside tests (they are filled in by then).
+ */
+export function alphaEditorRig(minSegments: number, timeoutMs: number): { tw: FakeTwitch; node: TestNode; browser: Browser } {
+  const rig = {} as { tw: FakeTwitch; node: TestNode; browser: Browser };
+  before(async () => {
+    rig.tw = await startFakeTwitch({ channels: { alpha: { windowSize: 30 } } });
+    const tw = rig.tw;
+    rig.node = await startUiNode({
+      config: {
+        channels: [{ name: 'alpha', important: false }],
+        twitch: { gqlUrl: tw.gqlUrl, usherUrl: `${tw.usherUrl}/api/channel/hls`, clientId: tw.clientId, persistedQueryHash: tw.persistedQueryHash },
+      },
+    });
+    rig.browser = await launchChromium();
+    await until(() => storedSegments(rig.node.dataDir, 'alpha').length >= minSegments, 'recorded segments', timeoutMs);
+  });
+  after(async () => {
+    await rig.browser?.close();
+    await rig.node?.cleanup();
+    await rig.tw?.close();
+  });
+  return rig;
+}
