@@ -5,16 +5,15 @@
 import { Hono, type Context } from 'hono';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
-import { parseHour, US_PER_HOUR, type SegmentInfo } from '../../media/segments/names.ts';
+import { parseHour, US_PER_HOUR } from '../../media/segments/names.ts';
 import { assertSafeName, safeRelativeParts } from '../../media/segments/safe-path.ts';
 import { filterHourListing, type SegmentStore } from '../../media/segments/store.ts';
 import { ContainsHoles, type SegmentOrHole } from '../../media/segments/select.ts';
 import { generateMaster, generateMediaChunks } from '../../media/hls/generate.ts';
 import { roughCut } from '../../media/cut/rough.ts';
-import { framePng } from '../../media/ffmpeg/images.ts';
 import { renderWaveformPng } from '../../media/waveform/index.ts';
 import {
-  NoFrameError, parseBox, pngInfo, thumbnailPreview, ThumbnailError, type Box, type PreviewOptions,
+  frameAt, NoFrameError, parseBox, pngInfo, thumbnailPreview, ThumbnailError, type Box, type PreviewOptions,
 } from '../../media/thumbnails/index.ts';
 import type { TemplateStore } from '../templates/store.ts';
 import {
@@ -72,9 +71,9 @@ async function readBodyLimited(req: Request, max: number): Promise<Buffer> {
 }
 
 /** The thumbnails module's errors as HTTP answers: 406 nothing recorded there, 400 bad crop/location/template. */
-async function previewOrHttpError(...args: Parameters<typeof thumbnailPreview>): Promise<Buffer> {
+async function imageOrHttpError(render: () => Promise<Buffer>): Promise<Buffer> {
   try {
-    return await thumbnailPreview(...args);
+    return await render();
   } catch (e) {
     if (e instanceof NoFrameError) throw new HttpError(406, e.message);
     if (e instanceof ThumbnailError) throw new HttpError(400, e.message);
@@ -268,10 +267,8 @@ export function restreamerRoutes(opts: RestreamerOptions): Hono {
     const quality = withSuffix(c.req.param('file'), '.png');
     const q = new URL(c.req.url).searchParams;
     const ts = requiredTime(q, 'timestamp');
-    const segs = (await store.getBestSegments(channel, quality, ts - 1_000_000, ts + 1_000_000))
-      .filter((s): s is SegmentInfo => s !== null && s.start <= ts && ts < s.start + s.duration);
-    if (segs.length === 0) throw new HttpError(406, 'We have no content available at that time.');
-    const png = await framePng(segs, [store.abs(segs[0]!.path)], ts);
+    // The same frame-exact extraction the thumbnails (and so the uploads) use.
+    const png = await imageOrHttpError(() => frameAt({ store, channel, quality }, ts));
     return c.body(new Uint8Array(png), 200, { 'content-type': 'image/png' });
   });
 
@@ -290,7 +287,7 @@ export function restreamerRoutes(opts: RestreamerOptions): Hono {
     const template = await opts.templates.get(name);
     if (!template) throw new HttpError(404, `Template ${JSON.stringify(name)} not found`);
     const preview: PreviewOptions = { timestamp, template: template.image, crop: crop ?? template.crop, location: location ?? template.location };
-    const png = await previewOrHttpError({ store, channel, quality }, preview);
+    const png = await imageOrHttpError(() => thumbnailPreview({ store, channel, quality }, preview));
     return c.body(new Uint8Array(png), 200, { 'content-type': 'image/png' });
   });
 
@@ -303,7 +300,7 @@ export function restreamerRoutes(opts: RestreamerOptions): Hono {
     const location = requiredBox(q, 'location');
     const template = await readBodyLimited(c.req.raw, MAX_TEMPLATE_BYTES);
     if (!pngInfo(template)) throw new HttpError(400, 'The request body must be the template as a PNG image');
-    const png = await previewOrHttpError({ store, channel, quality }, { timestamp, template, crop, location });
+    const png = await imageOrHttpError(() => thumbnailPreview({ store, channel, quality }, { timestamp, template, crop, location }));
     return c.body(new Uint8Array(png), 200, { 'content-type': 'image/png' });
   });
 

@@ -1,5 +1,4 @@
-/** Audio waveform and single-frame PNGs from stored segments (wubloader's /waveform and /frame). */
-import type { SegmentInfo } from '../segments/names.ts';
+/** wubloader's ffmpeg waveform (the reference the /waveform route's own drawing is measured against). */
 import { runFfmpeg } from './run.ts';
 
 /**
@@ -13,10 +12,4 @@ export async function waveformPng(files: string[], width: number, height: number
     '-filter_complex', `[0:a]showwavespic=size=${width}x${height}:colors=#000000:scale=sqrt[out]`,
     '-map', '[out]', '-f', 'image2', '-c', 'png', '-',
   ], files);
-}
-
-/** The frame at `timestamp` (µs): seek relative to the first segment fed in. */
-export async function framePng(segments: SegmentInfo[], files: string[], timestamp: number): Promise<Buffer> {
-  const offset = Math.max(0, (timestamp - segments[0]!.start) / 1_000_000);
-  return runFfmpeg(['-ss', offset.toFixed(6), '-i', '-', '-vframes', '1', '-f', 'image2', '-c', 'png', '-'], files);
 }
