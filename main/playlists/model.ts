@@ -170,21 +170,9 @@ export interface PlaylistStatusJson {
   quota_today: { day: string; units: number; budget: number };
 }
 
-export interface PlaylistJson {
-  id: string;
+/** A definition as the API shows it: times as ISO strings, its URL and its sync status added. */
+export interface PlaylistJson extends Omit<PlaylistDef, 'created_at' | 'updated_at'> {
   url: string;
-  name: string;
-  account: string | null;
-  location: string | null;
-  tags: string[];
-  first_event_id: string | null;
-  last_event_id: string | null;
-  show_in_description: boolean;
-  default_template: string | null;
-  remove_unmatched: boolean;
-  reorder: boolean;
-  enabled: boolean;
-  revision: number;
   created_at: string;
   updated_at: string;
   status: PlaylistStatusJson;
@@ -216,20 +204,8 @@ export function statusJson(def: Pick<PlaylistDef, 'enabled'>, s: SyncState | und
 
 export function playlistJson(def: PlaylistDef, s: SyncState | undefined, today: string, budget: number): PlaylistJson {
   return {
-    id: def.id,
+    ...def,
     url: playlistUrl(def.id),
-    name: def.name,
-    account: def.account,
-    location: def.location,
-    tags: def.tags,
-    first_event_id: def.first_event_id,
-    last_event_id: def.last_event_id,
-    show_in_description: def.show_in_description,
-    default_template: def.default_template,
-    remove_unmatched: def.remove_unmatched,
-    reorder: def.reorder,
-    enabled: def.enabled,
-    revision: def.revision,
     created_at: iso(def.created_at)!,
     updated_at: iso(def.updated_at)!,
     status: statusJson(def, s, today, budget),
