@@ -42,3 +42,23 @@ export function snapshotTree(dir: string): string {
   })(dir);
   return lines.join('\n');
 }
+
+/**
+ * An API request with an optional JSON body (or `raw` text, for malformed-body tests); the answer's body
+ * parsed as JSON, or its text when it is not JSON.
+ */
+export async function callJson(node: TestNode, method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; json: any }> {
+  const r = await node.get(path, {
+    method,
+    headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {},
+    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
+  const text = await r.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: r.status, json };
+}

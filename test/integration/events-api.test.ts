@@ -14,7 +14,7 @@ import { editInputsOf } from '../../main/core/events/model.ts';
 import { EventsRepository } from '../../main/core/events/repository.ts';
 import { createEventsSubsystem, eventsSubsystem } from '../../main/core/events/subsystem.ts';
 import { PNG_MAGIC } from '../../main/core/events/validation.ts';
-import { startTestNode, type TestNode } from '../helpers/node.ts';
+import { callJson, startTestNode, type TestNode } from '../helpers/node.ts';
 
 let node: TestNode;
 let other: EventsDb; // a second connection to the node's events DB, like a cutter worker's
@@ -40,21 +40,7 @@ after(async () => {
 const BASE = '/api/db/events';
 const T = '2026-11-21T19:02:03.500000Z';
 
-async function call(method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; json: any }> {
-  const r = await node.get(path, {
-    method,
-    headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {},
-    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-  });
-  const text = await r.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: r.status, json };
-}
+const call = (method: string, path: string, body?: unknown, raw?: string) => callJson(node, method, path, body, raw);
 
 async function current(id: string): Promise<EventJson> {
   const r = await call('GET', `${BASE}/${id}`);

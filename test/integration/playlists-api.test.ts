@@ -14,7 +14,7 @@ import { openDescriptionPlaylists } from '../../main/playlists/description.ts';
 import { createPlaylistsSubsystem } from '../../main/playlists/subsystem.ts';
 import { openYouTube, type YouTubeAccount } from '../../main/youtube/index.ts';
 import { startFakeYouTube, type FakeYouTube } from '../fakes/youtube/index.ts';
-import { startTestNode, tempDir, type TestNode } from '../helpers/node.ts';
+import { callJson, startTestNode, tempDir, type TestNode } from '../helpers/node.ts';
 import { connectAccount, FAST, fakeConfig } from './youtube-fixture.ts';
 
 let node: TestNode;
@@ -55,21 +55,7 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function call(method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; json: any }> {
-  const r = await node.get(path, {
-    method,
-    headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {},
-    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-  });
-  const text = await r.text();
-  let json: unknown = text;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: r.status, json };
-}
+const call = (method: string, path: string, body?: unknown, raw?: string) => callJson(node, method, path, body, raw);
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000): Promise<T> {
   const t0 = Date.now();
