@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { parseTimeNear } from '../../renderer/src/lib/time.ts';
 import { isoOf } from '../fixtures/segments.ts';
 import { apiJson, createEvent } from '../helpers/events.ts';
-import { alphaEditorRig, openApp, setTime, shot, storedSegments, until } from '../helpers/ui.ts';
+import { alphaEditorRig, openApp, setTime, setTwoRangesWithFade, shot, storedSegments, until } from '../helpers/ui.ts';
 
 const S = 1_000_000;
 const rig = alphaEditorRig(25, 90_000);
@@ -28,13 +28,7 @@ test('chapters: two ranges with a fade, "+" and the n key, save, the exact block
     await page.getByTestId('first-frame-ms').waitFor({ timeout: 30_000 });
     const issues = async () => page.evaluate(() => [...document.querySelectorAll('[data-testid="issues"] li')].map((li) => li.textContent ?? ''));
     // Range 1: 1 s … 21 s, range 2: 25 s … 45 s, a 2 s fade: range 2 starts 18 s into the video, which is 38 s long.
-    await setTime(page, 'range-0-start', start + 1 * S);
-    await setTime(page, 'range-0-end', start + 21 * S);
-    await page.getByTestId('add-range').click();
-    await setTime(page, 'range-1-start', start + 25 * S);
-    await setTime(page, 'range-1-end', start + 45 * S);
-    await page.getByTestId('transition-0').selectOption('fade');
-    await page.getByTestId('transition-0-seconds').fill('2');
+    await setTwoRangesWithFade(page, [start + 1 * S, start + 21 * S], [start + 25 * S, start + 45 * S], 2);
     await page.getByTestId('title').fill('Chapters');
     await page.getByTestId('description').fill('Chapters test.');
 

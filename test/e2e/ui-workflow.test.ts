@@ -23,7 +23,7 @@ import { startFakeYouTube, type FakeYouTube } from '../fakes/youtube/index.ts';
 import { isoOf } from '../fixtures/segments.ts';
 import { apiJson, createAndSubmit, createEvent } from '../helpers/events.ts';
 import type { TestNode } from '../helpers/node.ts';
-import { launchChromium, loadedSize, makePng, openApp, setTime, shot, sleep, startUiNode, storedSegments, until } from '../helpers/ui.ts';
+import { launchChromium, loadedSize, makePng, openApp, setTime, setTwoRangesWithFade, shot, sleep, startUiNode, storedSegments, until } from '../helpers/ui.ts';
 import { fakeConfig } from '../integration/youtube-fixture.ts';
 
 const S = 1_000_000;
@@ -137,13 +137,7 @@ test('record → mark → two ranges with a fade → template thumbnail → subm
     assert.ok(t0 > Date.now() * 1000 - 120 * S && t0 < Date.now() * 1000, `the mark is in the recent past (${mark.event_start})`);
     await page.getByTestId('first-frame-ms').waitFor({ timeout: 20_000 });
 
-    await setTime(page, 'range-0-start', t0 + 1 * S);
-    await setTime(page, 'range-0-end', t0 + 9 * S);
-    await page.getByTestId('add-range').click();
-    await setTime(page, 'range-1-start', t0 + 13 * S);
-    await setTime(page, 'range-1-end', t0 + 21 * S);
-    await page.getByTestId('transition-0').selectOption('fade');
-    await page.getByTestId('transition-0-seconds').fill('1');
+    await setTwoRangesWithFade(page, [t0 + 1 * S, t0 + 9 * S], [t0 + 13 * S, t0 + 21 * S], 1);
     await page.getByTestId('title').fill('Big moment');
     await page.getByTestId('description').fill('Two ranges and a fade.');
     await page.getByTestId('tags').fill('highlight, e2e');

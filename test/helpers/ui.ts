@@ -205,6 +205,17 @@ export async function setTime(page: Page, testId: string, us: number): Promise<v
   await page.getByTestId(testId).press('Enter');
 }
 
+/** In the editor (mouse-free): range 1 and a second range [start, end] (µs), joined by a fade of `fadeSeconds`. */
+export async function setTwoRangesWithFade(page: Page, first: [number, number], second: [number, number], fadeSeconds: number): Promise<void> {
+  await setTime(page, 'range-0-start', first[0]);
+  await setTime(page, 'range-0-end', first[1]);
+  await page.getByTestId('add-range').click();
+  await setTime(page, 'range-1-start', second[0]);
+  await setTime(page, 'range-1-end', second[1]);
+  await page.getByTestId('transition-0').selectOption('fade');
+  await page.getByTestId('transition-0-seconds').fill(String(fadeSeconds));
+}
+
 /** [naturalWidth, naturalHeight] of an <img> that has loaded, null while it is loading or after it failed. */
 export function loadedSize(img: Locator): Promise<[number, number] | null> {
   return img.evaluate((el: HTMLImageElement): [number, number] | null => (el.complete && el.naturalWidth ? [el.naturalWidth, el.naturalHeight] : null));
