@@ -24,7 +24,10 @@ import { giveSlab, takeSlab } from './segment-file.ts';
 /** Every socket reads into this; a read is consumed (copied) before the next one can happen. */
 const READ_BUFFER = Buffer.allocUnsafe(1 << 20);
 const MAX_HEAD_BYTES = 64 << 10;
-/** An idle keep-alive connection is closed after this long. */
+/**
+ * An idle keep-alive connection is closed after this long (give or take a third: a pool sweeps its idle
+ * connections every IDLE_MS / 3 instead of arming a socket timeout per request).
+ */
 const IDLE_MS = 30_000;
 
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -39,7 +42,6 @@ class Conn {
       host, port, noDelay: true,
       onread: { buffer: READ_BUFFER, callback: (n: number, buf: Buffer) => this.onRead(n, buf) },
     });
-    this.socket.on('timeout', () => this.destroy()); // only armed while idle (see idle())
     this.socket.on('end', () => this.gone(new Error('connection closed by the server')));
     this.socket.on('error', (e) => this.gone(e));
     this.socket.on('close', () => this.gone(new Error('connection closed')));
@@ -64,16 +66,18 @@ class Conn {
     this.gone(new Error('connection destroyed'));
   }
 
+  /** performance.now() when it went back to the pool */
+  idleSince = 0;
+
   idle(): void {
     this.exchange = null;
     this.socket.unref();
-    this.socket.setTimeout(IDLE_MS);
+    this.idleSince = performance.now();
   }
 
   busy(ex: Exchange): void {
     this.exchange = ex;
     this.socket.ref();
-    this.socket.setTimeout(0);
   }
 }
 
@@ -82,6 +86,10 @@ export class FastPool {
   private readonly idleConns = new Map<string, Conn[]>();
   private readonly all = new Set<Conn>();
   private destroyed = false;
+  /** closes connections idle for IDLE_MS; runs while the pool has idle connections */
+  private sweeper: ReturnType<typeof setInterval> | null = null;
+
+  constructor(private readonly idleMs = IDLE_MS) {}
 
   acquire(key: string, host: string, port: number): { conn: Conn; reused: boolean } {
     if (this.destroyed) throw new Error('connection pool already closed');
@@ -101,6 +109,25 @@ export class FastPool {
     let list = this.idleConns.get(conn.key);
     if (!list) this.idleConns.set(conn.key, (list = []));
     list.push(conn);
+    if (!this.sweeper) {
+      this.sweeper = setInterval(() => this.sweep(), this.idleMs / 3);
+      this.sweeper.unref();
+    }
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    let idle = 0;
+    for (const list of this.idleConns.values()) {
+      for (const c of [...list]) {
+        if (now - c.idleSince >= this.idleMs) c.destroy(); // forget() takes it off the list
+        else idle++;
+      }
+    }
+    if (idle === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
+    }
   }
 
   forget(conn: Conn): void {
@@ -112,12 +139,17 @@ export class FastPool {
 
   destroy(): void {
     this.destroyed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
     for (const c of [...this.all]) c.destroy();
     this.idleConns.clear();
   }
 
-  /** GET `url` (http:); resolves once the response head arrived. */
-  async get(url: URL, headers: Record<string, string>, signal?: AbortSignal): Promise<Exchange> {
+  /**
+   * GET `url` (http:); resolves once the response head arrived. `sink`, if given, takes a 2xx body from
+   * its first byte on (attached while the head is parsed), so no byte waits in a slab for the caller.
+   */
+  async get(url: URL, headers: Record<string, string>, signal?: AbortSignal, sink?: BodySink): Promise<Exchange> {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(url.port) || 80;
     const key = `${host}:${port}`;
@@ -129,7 +161,7 @@ export class FastPool {
     head += 'Connection: keep-alive\r\n\r\n';
     for (let attempt = 0; ; attempt++) {
       const { conn, reused } = this.acquire(key, host, port);
-      const ex = new Exchange(this, conn, url.href, signal);
+      const ex = new Exchange(this, conn, url.href, signal, sink);
       conn.busy(ex);
       conn.socket.write(head, 'latin1');
       try {
@@ -175,7 +207,14 @@ export class Exchange implements SegmentResponse {
   private settle: { resolve(): void; reject(e: Error): void } | null = null;
   private readonly onAbort: () => void;
 
-  constructor(private readonly pool: FastPool, private conn: Conn | null, readonly url: string, private readonly signal?: AbortSignal) {
+  constructor(
+    private readonly pool: FastPool,
+    private conn: Conn | null,
+    readonly url: string,
+    private readonly signal?: AbortSignal,
+    /** takes a 2xx body from its first byte (see FastPool.get) */
+    private readonly presink?: BodySink,
+  ) {
     this.head = new Promise<this>((resolve, reject) => {
       this.resolveHead = resolve;
       this.rejectHead = reject;
@@ -265,6 +304,7 @@ export class Exchange implements SegmentResponse {
       this.keepAlive = false;
     }
     this.state = this.framing === 'none' || (this.framing === 'length' && this.remaining === 0) ? 'done' : 'body';
+    if (this.presink && status >= 200 && status < 300) this.attach(this.presink);
     this.resolveHead(this);
     return bodyStart;
   }
@@ -404,21 +444,27 @@ export class Exchange implements SegmentResponse {
     else s.resolve();
   }
 
-  pipe(sink: BodySink): Promise<void> {
-    if (this.sink) throw new Error('body already consumed');
+  /** From now on body bytes go to `sink` (with whatever arrived before, copied into slabs meanwhile). */
+  private attach(sink: BodySink): void {
     this.sink = sink;
     sink.resume = () => {
       this.pausedBySink = false;
       if (this.conn && this.state === 'body') this.conn.socket.resume();
     };
+    const early = this.early;
+    this.early = [];
+    for (const e of early) {
+      if (!sink.write(e.buf.subarray(0, e.len))) this.pausedBySink = true;
+      giveSlab(e.buf);
+    }
+  }
+
+  pipe(sink: BodySink): Promise<void> {
+    if (this.sink && this.sink !== sink) throw new Error('body already consumed');
+    if (this.settle) throw new Error('body already piped');
+    if (!this.sink) this.attach(sink);
     return new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
-      const early = this.early;
-      this.early = [];
-      for (const e of early) {
-        if (!sink.write(e.buf.subarray(0, e.len))) this.pausedBySink = true;
-        giveSlab(e.buf);
-      }
       if (this.state === 'done' || this.state === 'failed') this.finishIfDelivered();
       else if (!this.pausedBySink && this.conn) this.conn.socket.resume();
     });

@@ -61,6 +61,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   body?: string | Buffer;
   signal?: AbortSignal;
+  /**
+   * getSegmentResponse only: where a 2xx body will go. Plain-http responses feed it from the first body
+   * byte (no copy while the caller gets to pipe()); the caller still calls pipe(sink) as with any response.
+   */
+  sink?: BodySink;
 }
 
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -160,24 +165,6 @@ export async function requestText(url: string, opts: RequestOptions): Promise<{ 
   return { text: body, url: res.finalUrl };
 }
 
-/** An AbortSignal that fires after `ms`, plus a way to cancel the timer. */
-export function timeoutSignal(ms: number, message: string, parent?: AbortSignal): { signal: AbortSignal; clear(): void } {
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(new TimeoutError(message)), ms);
-  const onParent = () => ac.abort(parent!.reason);
-  if (parent) {
-    if (parent.aborted) ac.abort(parent.reason);
-    else parent.addEventListener('abort', onParent, { once: true });
-  }
-  return {
-    signal: ac.signal,
-    clear: () => {
-      clearTimeout(timer);
-      parent?.removeEventListener('abort', onParent);
-    },
-  };
-}
-
 export class TimeoutError extends Error {}
 
 /** Where a response body goes, chunk by chunk. */
@@ -217,7 +204,7 @@ export async function getSegmentResponse(url: string, opts: RequestOptions): Pro
     throw new Error(`bad URL ${JSON.stringify(url.slice(0, 200))}`);
   }
   if (u.protocol === 'http:') {
-    const res = await opts.pool.fast().get(u, opts.headers ?? {}, opts.signal);
+    const res = await opts.pool.fast().get(u, opts.headers ?? {}, opts.signal, opts.sink);
     const location = res.headers.location;
     if (!REDIRECTS.has(res.status) || !location) return res;
     res.discard();

@@ -30,6 +30,7 @@ import type { ByteRange } from './hls.ts';
 import { TOPIC_ERROR, TOPIC_SEGMENT, type ErrorMessage, type Log, type Publish, type SegmentMessage } from './messages.ts';
 import { remuxFmp4ToTs } from './remux.ts';
 import { commitSegment, HourFolders, SegmentFile, type HourFolder } from './segment-file.ts';
+import { Deadlines } from './deadlines.ts';
 import { jitter, type RecorderTimings } from './timings.ts';
 import { deferred, errorMessage, sleep } from './util.ts';
 
@@ -255,19 +256,26 @@ export class SegmentGetter {
     const t = this.ctx.timings;
     const ac = new AbortController();
     this.attempts.add(ac);
-    const timers = [
-      setTimeout(() => ac.abort(new TimeoutError(`no response headers after ${t.segmentHeadersHardTimeoutMs} ms`)), t.segmentHeadersHardTimeoutMs),
-      setTimeout(onSoftTimeout, t.segmentHeadersSoftTimeoutMs),
-    ];
-    const fullTimers = [
-      setTimeout(() => ac.abort(new TimeoutError(`download not finished after ${t.segmentFullHardTimeoutMs} ms`)), t.segmentFullHardTimeoutMs),
-      setTimeout(onSoftTimeout, t.segmentFullSoftTimeoutMs),
-    ];
+    const deadlines = new Deadlines([
+      { afterMs: t.segmentHeadersHardTimeoutMs, group: 'head', fire: () => ac.abort(new TimeoutError(`no response headers after ${t.segmentHeadersHardTimeoutMs} ms`)) },
+      { afterMs: t.segmentHeadersSoftTimeoutMs, group: 'head', fire: onSoftTimeout },
+      { afterMs: t.segmentFullHardTimeoutMs, fire: () => ac.abort(new TimeoutError(`download not finished after ${t.segmentFullHardTimeoutMs} ms`)) },
+      { afterMs: t.segmentFullSoftTimeoutMs, fire: onSoftTimeout },
+    ]);
     const t0 = performance.now();
     let file: SegmentFile | null = null;
+    /** the temp file holds body bytes from here on (a failure keeps them as partial) */
+    let bodyStarted = false;
     try {
-      const res = await getSegmentResponse(this.seg.uri, { pool, signal: ac.signal, headers: rangeHeader(this.seg.byteRange) });
-      timers.forEach(clearTimeout);
+      const folder = await this.folder();
+      // MPEG-TS: the temp file is opened before the request, so the body goes to disk from its first
+      // byte (see FastPool.get). fMP4 bodies are remuxed whole instead (getFmp4).
+      if (!this.seg.map) {
+        const temp = join(this.hourDir, segmentFilename(this.seg.start, this.seg.duration, 'temp', tempArg()));
+        file = await SegmentFile.create(temp, () => folder.ensure(true));
+      }
+      const res = await getSegmentResponse(this.seg.uri, { pool, signal: ac.signal, headers: rangeHeader(this.seg.byteRange), sink: file ?? undefined });
+      deadlines.cancel('head');
       const status = res.status;
       if (status === 403 || status === 404) {
         res.discard();
@@ -278,13 +286,11 @@ export class SegmentGetter {
         const body = await res.read(4096).catch(() => Buffer.alloc(0));
         throw new HttpStatusError(status, this.seg.uri, body.toString('utf8'));
       }
-      const folder = await this.folder();
-      if (this.seg.map) {
+      if (!file) {
         await folder.ensure();
         return await this.getFmp4(res, pool, ac.signal, t0);
       }
-      const temp = join(this.hourDir, segmentFilename(this.seg.start, this.seg.duration, 'temp', tempArg()));
-      file = await SegmentFile.create(temp, () => folder.ensure(true));
+      bodyStarted = true;
       await res.pipe(file);
       const elapsed = performance.now() - t0;
       const type = this.classify(elapsed, file.bytes);
@@ -296,18 +302,20 @@ export class SegmentGetter {
       this.stored(type, name, bytes, elapsed);
       return type;
     } catch (e) {
-      if (file) {
-        await file.abandon();
-        await this.salvageTemp(file.path, performance.now() - t0);
-      }
       if (!this.superseded && !this.stopSignal.signal.aborted) {
         this.ctx.log('warn', `[${this.ctx.channel}/${this.ctx.quality}] segment ${this.seg.sequence} from ${redactUrl(this.seg.uri)} failed: ${errorMessage(e)}`);
       }
       return null;
     } finally {
-      timers.forEach(clearTimeout);
-      fullTimers.forEach(clearTimeout);
+      deadlines.clear();
       this.attempts.delete(ac);
+      if (file) {
+        // Not stored: before a 2xx answer the temp file holds nothing of the segment (dropped); after
+        // it, whatever arrived is kept as partial.
+        await file.abandon();
+        if (bodyStarted) await this.salvageTemp(file.path, performance.now() - t0);
+        else await fsp.unlink(file.path).catch(() => {});
+      }
     }
   }
 

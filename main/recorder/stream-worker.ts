@@ -25,7 +25,8 @@
  *   makes the manager check the master playlist, so usher's 404 can declare the channel offline.
  * - One keep-alive connection pool per worker (a renewal starts from a fresh pool).
  */
-import { HttpPool, HttpStatusError, redactUrl, requestText, timeoutSignal } from './http.ts';
+import { Deadlines } from './deadlines.ts';
+import { HttpPool, HttpStatusError, redactUrl, requestText, TimeoutError } from './http.ts';
 import { adDateRanges, adReason, parseMediaPlaylist, type MediaPlaylist } from './hls.ts';
 import { TOPIC_AD, TOPIC_SKEW, type AdMessage, type SkewMessage } from './messages.ts';
 import type { StreamPhase } from './messages.ts';
@@ -78,6 +79,8 @@ export class StreamWorker {
   /** end (µs) and duration (s) of the last segment of the latest playlist */
   private edge: { endUs: number; duration: number } | null = null;
   private readonly schedule: PollSchedule;
+  /** the media playlist request in flight */
+  private pollAbort: AbortController | null = null;
 
   constructor(
     private readonly manager: WorkerManager,
@@ -121,7 +124,9 @@ export class StreamWorker {
 
   /** Stop polling; segments already being fetched finish (see shutdown for a hard stop). */
   stop(): void {
-    if (!this.stopSignal.signal.aborted) this.stopSignal.abort();
+    if (this.stopSignal.signal.aborted) return;
+    this.stopSignal.abort();
+    this.pollAbort?.abort(new Error('worker stopping'));
   }
 
   /** Stop, give in-flight downloads graceMs, then cut them (their bytes become partial segments). */
@@ -156,13 +161,21 @@ export class StreamWorker {
         const cycleStart = performance.now();
         /** a reload that differs from the previous one, parsed */
         let fresh: MediaPlaylist | null = null;
-        const hard = timeoutSignal(t.playlistFetchHardTimeoutMs, `media playlist took over ${t.playlistFetchHardTimeoutMs} ms`, this.stopSignal.signal);
-        const soft = setTimeout(() => {
-          this.log('warn', `media playlist slow (soft timeout ${t.playlistFetchSoftTimeoutMs} ms): asking for a new worker`);
-          this.manager.triggerNewWorker(this, 'slow media playlist');
-        }, t.playlistFetchSoftTimeoutMs);
+        // One timer for both timeouts (deadlines.ts); stop() aborts the poll through pollAbort.
+        const ac = new AbortController();
+        this.pollAbort = ac;
+        const deadlines = new Deadlines([
+          { afterMs: t.playlistFetchHardTimeoutMs, fire: () => ac.abort(new TimeoutError(`media playlist took over ${t.playlistFetchHardTimeoutMs} ms`)) },
+          {
+            afterMs: t.playlistFetchSoftTimeoutMs,
+            fire: () => {
+              this.log('warn', `media playlist slow (soft timeout ${t.playlistFetchSoftTimeoutMs} ms): asking for a new worker`);
+              this.manager.triggerNewWorker(this, 'slow media playlist');
+            },
+          },
+        ]);
         try {
-          const res = await requestText(this.url, { pool: this.pool, signal: hard.signal });
+          const res = await requestText(this.url, { pool: this.pool, signal: ac.signal });
           if (res.text !== lastText || playlist === null) {
             lastText = null;
             fresh = parseMediaPlaylist(res.text, res.url);
@@ -182,8 +195,8 @@ export class StreamWorker {
           await sleep(jitter(t.playlistRetryIntervalMs, t.jitter), this.stopSignal.signal);
           continue;
         } finally {
-          clearTimeout(soft);
-          hard.clear();
+          deadlines.clear();
+          this.pollAbort = null;
         }
         first = false;
         const answeredAt = performance.now();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { HttpPool, HttpStatusError, openRequest, readBody, requestText, timeoutSignal, TimeoutError } from '../../main/recorder/http.ts';
+import { HttpPool, HttpStatusError, openRequest, readBody, requestText, TimeoutError } from '../../main/recorder/http.ts';
 import { GenericProvider } from '../../main/recorder/providers.ts';
 
 let server: Server;
@@ -75,11 +75,12 @@ test('one pool keeps its connection alive; a fresh pool opens a new one', async 
 test('errors: status with body, hard timeout aborts', async () => {
   const pool = new HttpPool();
   await assert.rejects(requestText(`${base}/missing`, { pool }), (e) => e instanceof HttpStatusError && e.status === 404 && e.body === 'nope');
-  const t = timeoutSignal(200, 'too slow');
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(new TimeoutError('too slow')), 200);
   await assert.rejects(async () => {
-    const res = await openRequest(`${base}/slow`, { pool, signal: t.signal });
+    const res = await openRequest(`${base}/slow`, { pool, signal: ac.signal });
     await readBody(res);
   }, (e) => e instanceof TimeoutError);
-  t.clear();
+  clearTimeout(timer);
   pool.destroy();
 });

@@ -7,6 +7,10 @@
  *
  *   node --import tsx test/bench/recorder/worker-ab.ts [--channels 10] [--seconds 30] [--warmup 20]
  *        [--rounds 3] [--b-env X=1] [--b-flags=--no-opt] [--a-flags=...] [--segment-bytes N]
+ *        [--a-root DIR]
+ *
+ * --a-root runs A from another checkout (e.g. `git worktree add /tmp/base HEAD` with node_modules
+ * linked), so a code change is measured against the code before it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -29,10 +33,12 @@ const { values: flags } = parseArgs({
     'a-flags': { type: 'string', default: '' },
     'b-flags': { type: 'string', default: '' },
     'segment-bytes': { type: 'string' },
+    'a-root': { type: 'string' },
   },
 });
 const N = Number(flags.channels);
 const ENTRY = fileURLToPath(new URL('../../../main/recorder/worker.ts', import.meta.url));
+const A_ENTRY = flags['a-root'] ? join(flags['a-root'], 'main/recorder/worker.ts') : ENTRY;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cut = flags['segment-bytes'] === undefined ? Infinity : Number(flags['segment-bytes']);
 const pool = segmentPool({ count: 10, width: 1920, height: 1080, bitrate: '6M' }).map((p) => readFileSync(p).subarray(0, cut));
@@ -46,7 +52,7 @@ interface Run {
   bytes(): number;
 }
 
-function start(name: string, env: Record<string, string>, nodeFlags: string): Run {
+function start(name: string, env: Record<string, string>, nodeFlags: string, entry = ENTRY): Run {
   const data = join(tmp, name);
   mkdirSync(join(data, 'segments'), { recursive: true });
   const watcher = new StoreWatcher(join(data, 'segments'));
@@ -55,7 +61,7 @@ function start(name: string, env: Record<string, string>, nodeFlags: string): Ru
     channels: Array.from({ length: N }, (_, c) => ({ name: `bench${c}`, important: false, url: origin.playlistUrl(c) })),
     qualities: ['source'], demo: false, twitch: {},
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeFlags.split(' ').filter(Boolean), ENTRY], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeFlags.split(' ').filter(Boolean), entry], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, ...env, TAPEDECK_DATA_DIR: data, TAPEDECK_RECORDER_CONFIG: JSON.stringify(config) },
   });
@@ -77,7 +83,7 @@ function sleeps(pid: number): number {
 
 const results: { a: number; b: number; aGB: number | null; bGB: number | null; aWakes: number; bWakes: number }[] = [];
 for (let round = 0; round < Number(flags.rounds); round++) {
-  const a = start(`a${round}`, {}, flags['a-flags']!);
+  const a = start(`a${round}`, {}, flags['a-flags']!, A_ENTRY);
   const b = start(`b${round}`, bEnv, flags['b-flags']!);
   await sleep(Number(flags.warmup) * 1000);
   const t0 = performance.now();
