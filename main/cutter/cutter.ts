@@ -43,15 +43,43 @@ export interface CutterOptions {
 class JobCancelled extends Error {}
 
 /** Sleep that ends early on shutdown; the abort listener is removed again so loops don't pile them up. */
-const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
+const sleep = (ms: number, signal: AbortSignal, onSleeper?: (end: () => void) => () => void) => new Promise<void>((resolve) => {
   const done = () => {
     clearTimeout(t);
     signal.removeEventListener('abort', done);
+    forget?.();
     resolve();
   };
   const t = setTimeout(done, ms);
   signal.addEventListener('abort', done, { once: true });
+  const forget = onSleeper?.(done);
 });
+
+/**
+ * Wake-ups for the loops' idle sleeps. A loop takes a ticket when a pass starts; a wake-up that comes
+ * during the pass (while it queries) is not lost: the sleep after that pass is skipped.
+ */
+class Waker {
+  private count = 0;
+  private readonly sleepers = new Set<() => void>();
+
+  ticket(): number {
+    return this.count;
+  }
+
+  wake(): void {
+    this.count++;
+    for (const end of [...this.sleepers]) end();
+  }
+
+  sleep(ms: number, signal: AbortSignal, ticket: number): Promise<void> {
+    if (ticket !== this.count) return Promise.resolve();
+    return sleep(ms, signal, (end) => {
+      this.sleepers.add(end);
+      return () => this.sleepers.delete(end);
+    });
+  }
+}
 
 export class Cutter {
   private ctl = new AbortController();
@@ -59,9 +87,22 @@ export class Cutter {
   /** location → time it may be used again (quota parked, account needs reconnecting) */
   private parked = new Map<string, { until: number; why: string }>();
   private readonly i: { idleMs: number; errorMs: number; retryMs: number; transcodeMs: number; updateMs: number };
+  /** ends the claim and update loops' idle sleeps */
+  private readonly waker = new Waker();
 
+  /**
+   * Decision: an idle cutter looks for EDITED and MODIFIED events every 10 s, and at once when woken
+   * (wake(): the node's API changed an event, see index.ts). Polling every second (wubloader) cost an
+   * idle node a query a second for nothing; the slow poll stays for what no wake-up announces
+   * (another writer of the database, a quota park ending).
+   */
   constructor(private o: CutterOptions) {
-    this.i = { idleMs: 1000, errorMs: 5000, retryMs: 5000, transcodeMs: 5000, updateMs: 10_000, ...o.intervals };
+    this.i = { idleMs: 10_000, errorMs: 5000, retryMs: 5000, transcodeMs: 5000, updateMs: 10_000, ...o.intervals };
+  }
+
+  /** Something may be waiting: end the idle sleeps of the claim and update loops now. */
+  wake(): void {
+    this.waker.wake();
   }
 
   private backend(location: string | null): UploadBackend | undefined {
@@ -118,6 +159,7 @@ export class Cutter {
   private async claimLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       let worked = false;
+      const ticket = this.waker.ticket();
       try {
         const candidates = await this.o.repo.listCandidates(this.o.name, this.activeLocations());
         // Shuffle so several cutters do not all fight over the same first row.
@@ -137,7 +179,9 @@ export class Cutter {
           const claimed = await this.o.repo.get(c.id);
           if (!claimed) continue;
           worked = true;
-          await this.runJob(claimed, false);
+          const outcome = await this.runJob(claimed, false);
+          // A retryable failure put the event back to EDITED: do not claim it again at once.
+          if (outcome === 'retry') await this.waker.sleep(this.i.retryMs, signal, this.waker.ticket());
           break;
         }
       } catch (err) {
@@ -145,19 +189,23 @@ export class Cutter {
         await sleep(this.i.errorMs, signal);
         continue;
       }
-      if (!worked) await sleep(this.i.idleMs, signal);
+      if (!worked) await this.waker.sleep(this.i.idleMs, signal, ticket);
     }
   }
 
-  /** Cut, thumbnail, upload and record one claimed event. Never throws for job failures. */
-  async runJob(e: EventRecord, alreadyFinalizing: boolean): Promise<void> {
+  /**
+   * Cut, thumbnail, upload and record one claimed event. Never throws for job failures; 'retry' when
+   * it failed retryably (the event is EDITED again).
+   */
+  async runJob(e: EventRecord, alreadyFinalizing: boolean): Promise<'retry' | undefined> {
     const backend = this.backend(e.upload_location);
-    const fail = async (msg: string, retryable: boolean, from: 'CLAIMED' | 'FINALIZING' = 'CLAIMED') => {
+    const fail = async (msg: string, retryable: boolean, from: 'CLAIMED' | 'FINALIZING' = 'CLAIMED'): Promise<'retry' | undefined> => {
       const text = `${retryable ? 'Retryable' : 'Non-retryable'} error: ${msg}`;
       this.o.log('warn', `${e.id}: ${text}`);
       const n = retryable ? await this.o.repo.failRetryable(e.id, this.o.name, text, from) : await this.o.repo.failNonRetryable(e.id, this.o.name, text, from);
       this.o.publish('upload.failed', { eventId: e.id, title: e.video_title, retryable, message: text }, e.id);
       if (n === 0) this.o.log('warn', `${e.id}: could not record the error (the event was changed meanwhile)`);
+      return retryable && n > 0 ? 'retry' : undefined;
     };
     if (!backend) return fail(`no upload location ${JSON.stringify(e.upload_location)} on node ${this.o.name}`, false);
     let thumb: Buffer | null = null;
@@ -265,6 +313,7 @@ export class Cutter {
 
   private async updateLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      const ticket = this.waker.ticket();
       for (const b of this.o.backends) {
         if (!b.updateVideo) continue;
         try {
@@ -290,7 +339,7 @@ export class Cutter {
           this.o.log('warn', `updater for ${b.location.name}: ${(err as Error).message}`);
         }
       }
-      await sleep(this.i.updateMs, signal);
+      await this.waker.sleep(this.i.updateMs, signal, ticket);
     }
   }
 }

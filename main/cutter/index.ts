@@ -15,6 +15,7 @@
 import { Hono } from 'hono';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { EVENT_CHANGED_TOPIC } from '../core/events/publisher.ts';
 import { HttpError } from '../core/http/params.ts';
 import type { SubsystemFactory } from '../core/subsystem.ts';
 import { TEMPLATE_NAME, TemplateMeta, TemplateStore } from '../core/templates/store.ts';
@@ -57,11 +58,20 @@ export function createCutterSubsystem(opts: CutterSubsystemOptions = {}): Subsys
       youtube ??= openYouTube(ctx.dataDir, ctx.config.youtube);
       return youtube;
     };
+    let unsubscribe = () => {};
     if (ctx.config.cutter) {
       ctx.supervisor.start({
         name: 'cutter', entry: WORKER,
         env: { TAPEDECK_DATA: ctx.dataDir, TAPEDECK_CONFIG: JSON.stringify(ctx.config), ...opts.workerEnv },
       });
+      // An event became EDITED (submitted) or MODIFIED (metadata changed after upload): wake the cutter
+      // instead of letting it find out on its next slow poll (cutter.ts).
+      const subscription = ctx.bus.subscribe((m) => {
+        if (m.topic !== EVENT_CHANGED_TOPIC) return;
+        const state = (m.data as { state?: unknown } | null)?.state;
+        if (state === 'EDITED' || state === 'MODIFIED') ctx.supervisor.send('cutter', 'wake');
+      });
+      unsubscribe = () => void subscription();
     }
     const api = new Hono();
     api.get('/locations', (c) => c.json(ctx.config.uploadLocations));
@@ -125,6 +135,7 @@ export function createCutterSubsystem(opts: CutterSubsystemOptions = {}): Subsys
     return {
       name: 'cutter', api,
       close: async () => {
+        unsubscribe();
         await ctx.supervisor.stop('cutter');
         youtube?.close();
       },

@@ -12,6 +12,10 @@ await runWorker(async (ctx) => {
   const config = NodeConfig.parse(JSON.parse(process.env.TAPEDECK_CONFIG ?? '{}'));
   const intervals = process.env.TAPEDECK_CUTTER_INTERVALS ? JSON.parse(process.env.TAPEDECK_CUTTER_INTERVALS) : undefined;
   const rt = await createCutter(dataDir, config, { publish: ctx.publish, log: ctx.log, intervals });
+  // 'wake': the node saw an event become EDITED or MODIFIED (index.ts)
+  ctx.onCommand((name) => {
+    if (name === 'wake') rt.cutter.wake();
+  });
   await rt.cutter.start();
   ctx.log('info', `cutter ${config.nodeName} running for ${config.uploadLocations.map((l) => l.name).join(', ')}`);
   return { stop: () => rt.close() };
