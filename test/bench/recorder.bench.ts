@@ -1,12 +1,18 @@
 /**
- * npm run bench:recorder [-- --channels N --seconds S --warmup W --only tapedeck,streamlink,curl
+ * npm run bench:recorder [-- --channels N --seconds S --warmup W --rounds R --only tapedeck,streamlink,curl
  *                            --together --keep]
  *
  * N concurrent live channels (default 20) of ~6 Mbit/s 1080p 2-second segments from a loopback origin,
- * recorded for S seconds (default 60) after W seconds of warm-up (default 30: the JIT and V8's
- * start-up memory reducer have settled by then; whole-run figures including start-up are printed
- * too) by, one after another on the same origin: our recorder (`tapedeck serve --channel benchK=URL
+ * recorded for S seconds (default 60) after W seconds of warm-up (default 45: the JIT has compiled
+ * the hot paths, and V8's memory reducer has finished shrinking the start-up heaps — in the cutter
+ * worker and the main process that takes full GCs until ~35 s after start, which a 30 s warm-up put
+ * inside the window; whole-run figures including start-up are printed too) by, one after another on the same origin: our recorder (`tapedeck serve --channel benchK=URL
  * ...`), Debian's streamlink, and curl.
+ * Rounds (default 2): the S seconds are split into R windows per contender, run in a palindrome
+ * (tapedeck, streamlink, curl, then curl, streamlink, tapedeck, ...), each after its own warm-up, and
+ * summed. Why: the cost of identical work drifts by tens of percent over minutes on a shared VM; a
+ * drift that is roughly linear over the run then weighs on every contender alike instead of on
+ * whichever ran last. Per-round figures are printed too, so the drift is visible.
  * --together runs the three side by side over one shared window instead. Decision: one after another
  * stays the default. Side by side every contender sees the same machine (on a shared 2-core VM the
  * cost of identical work drifts by tens of percent from minute to minute), but three writers at once
@@ -40,8 +46,9 @@ const { values: flags } = parseArgs({
   options: {
     channels: { type: 'string', default: '20' },
     seconds: { type: 'string', default: '60' },
-    warmup: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '45' },
     together: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '2' },
     pool: { type: 'string', default: '10' },
     only: { type: 'string', default: 'tapedeck,streamlink,curl' },
     keep: { type: 'boolean', default: false },
@@ -50,8 +57,11 @@ const { values: flags } = parseArgs({
 const N = Number(flags.channels);
 const S = Number(flags.seconds);
 const W = Number(flags.warmup);
+const R = flags.together ? 1 : Number(flags.rounds);
 const only = new Set(flags.only!.split(',').map((s) => s.trim()));
-if (!(N >= 1 && S >= 4 && W >= 0)) throw new Error('--channels >= 1, --seconds >= 4, --warmup >= 0');
+if (!(N >= 1 && S >= 4 && W >= 0 && Number.isInteger(R) && R >= 1 && S / R >= 4)) {
+  throw new Error('--channels >= 1, --seconds >= 4 per round, --warmup >= 0, --rounds a whole number >= 1');
+}
 
 /**
  * How to run our recorder: `tapedeck serve --channel ...` once the CLI has the flag and the node runs
@@ -91,11 +101,21 @@ interface LatencyReport {
   suspect_or_partial: number;
 }
 
+/** One window's segments: how many were expected, and the latency of each recorded one. */
+interface LatencySample {
+  expected: number;
+  recordedAtWindowEnd: number;
+  lat: { ms: number; at: number; late: boolean }[];
+  w0: number;
+  w1: number;
+  suspectOrPartial: number;
+}
+
 /**
  * Segments published inside the window, matched to the `full` files of the store by channel and start
  * time. A segment published near the end of the window gets `drainMs` more to arrive.
  */
-async function latencyReport(origin: BenchOrigin, td: TapedeckContender, win: PhaseWindow, drainMs: number): Promise<LatencyReport> {
+async function latencySample(origin: BenchOrigin, td: TapedeckContender, win: PhaseWindow, drainMs: number): Promise<LatencySample> {
   const expected: { c: number; i: number; at: number }[] = [];
   for (let c = 0; c < origin.channels; c++) {
     for (let i = 0; ; i++) {
@@ -124,33 +144,66 @@ async function latencyReport(origin: BenchOrigin, td: TapedeckContender, win: Ph
     await sleep(250);
     found = match();
   }
-  const lat: { ms: number; at: number }[] = [];
-  let late = 0;
+  const lat: LatencySample['lat'] = [];
   for (const e of expected) {
     const f = found.get(`${e.c}/${e.i}`);
-    if (!f) continue;
-    lat.push({ ms: f.at - e.at, at: e.at });
-    if (f.late) late++;
+    if (f) lat.push({ ms: f.at - e.at, at: e.at, late: f.late });
   }
-  const mid = (win.w0 + win.w1) / 2;
-  const ms = lat.map((l) => l.ms);
   return {
-    expected: expected.length,
+    expected: expected.length, recordedAtWindowEnd, lat, w0: win.w0, w1: win.w1,
+    suspectOrPartial: [...td.watcher.other.values()].filter((s) => /^bench\d+$/.test(s.channel)).length,
+  };
+}
+
+/** Every round's segments together. */
+function latencyReport(samples: LatencySample[]): LatencyReport {
+  const lat = samples.flatMap((s) => s.lat);
+  const ms = lat.map((l) => l.ms);
+  const firstHalf = samples.flatMap((s) => s.lat.filter((l) => l.at < (s.w0 + s.w1) / 2).map((l) => l.ms));
+  const secondHalf = samples.flatMap((s) => s.lat.filter((l) => l.at >= (s.w0 + s.w1) / 2).map((l) => l.ms));
+  const expected = samples.reduce((a, s) => a + s.expected, 0);
+  return {
+    expected,
     recorded: lat.length,
-    missing: expected.length - lat.length,
-    recorded_after_drain: lat.length - recordedAtWindowEnd,
+    missing: expected - lat.length,
+    recorded_after_drain: lat.length - samples.reduce((a, s) => a + s.recordedAtWindowEnd, 0),
     p50_ms: percentile(ms, 50),
     p95_ms: percentile(ms, 95),
     p99_ms: percentile(ms, 99),
     max_ms: percentile(ms, 100),
-    first_half_p50_ms: percentile(lat.filter((l) => l.at < mid).map((l) => l.ms), 50),
-    second_half_p50_ms: percentile(lat.filter((l) => l.at >= mid).map((l) => l.ms), 50),
-    timed_by_listing_not_event: late,
-    suspect_or_partial: [...td.watcher.other.values()].filter((s) => /^bench\d+$/.test(s.channel)).length,
+    first_half_p50_ms: percentile(firstHalf, 50),
+    second_half_p50_ms: percentile(secondHalf, 50),
+    timed_by_listing_not_event: lat.filter((l) => l.late).length,
+    suspect_or_partial: samples.reduce((a, s) => a + s.suspectOrPartial, 0),
   };
 }
 
-const summarize = (w: PhaseWindow) => ({
+/** Several windows of one contender as one: sums, and the per-round figures. */
+function combineWindows(ws: PhaseWindow[]): PhaseWindow & { rounds: { cpu_seconds_per_gb: number | null; machine_busy_pct: number }[] } {
+  const sum = (f: (w: PhaseWindow) => number) => ws.reduce((a, w) => a + f(w), 0);
+  const cpuSeconds = +sum((w) => w.cpuSeconds).toFixed(2);
+  const bytes = sum((w) => w.bytes);
+  const seconds = sum((w) => (w.w1 - w.w0) / 1000);
+  const byProcess: Record<string, number> = {};
+  for (const w of ws) for (const [k, v] of Object.entries(w.byProcess)) byProcess[k] = +((byProcess[k] ?? 0) + v).toFixed(2);
+  return {
+    ...ws[0]!,
+    w1: ws[ws.length - 1]!.w1,
+    cpuSeconds,
+    sysSeconds: +sum((w) => w.sysSeconds).toFixed(2),
+    bytes,
+    cpuSecondsPerGB: bytes > 0 ? +(cpuSeconds / (bytes / 1e9)).toFixed(3) : null,
+    cores: +(cpuSeconds / seconds).toFixed(3),
+    peakCores: Math.max(...ws.map((w) => w.peakCores)),
+    machineBusy: +(sum((w) => w.machineBusy * (w.w1 - w.w0) / 1000) / seconds).toFixed(3),
+    byProcess,
+    warmupSeconds: Math.max(...ws.map((w) => w.warmupSeconds)),
+    failure: ws.map((w) => w.failure).find((f) => f) ?? null,
+    rounds: ws.map((w) => ({ cpu_seconds_per_gb: w.cpuSecondsPerGB, machine_busy_pct: +(w.machineBusy * 100).toFixed(1) })),
+  };
+}
+
+const summarize = (w: PhaseWindow & { rounds?: unknown }) => ({
   cpu_seconds: w.cpuSeconds,
   cpu_seconds_in_kernel: w.sysSeconds,
   gb_written: +(w.bytes / 1e9).toFixed(3),
@@ -159,6 +212,7 @@ const summarize = (w: PhaseWindow) => ({
   peak_cores_1s: w.peakCores,
   machine_busy_pct: +(w.machineBusy * 100).toFixed(1),
   warmup_seconds: w.warmupSeconds,
+  /** the first round's process, from its start */
   whole_run: {
     seconds: w.wholeRun.seconds,
     cpu_seconds: w.wholeRun.cpuSeconds,
@@ -167,6 +221,7 @@ const summarize = (w: PhaseWindow) => ({
   },
   processes_at_end: w.processes,
   cpu_seconds_by_process: w.byProcess,
+  ...(w.rounds ? { rounds: w.rounds } : {}),
   ...(w.failure ? { failure: w.failure } : {}),
 });
 
@@ -183,7 +238,8 @@ async function main(): Promise<void> {
   const result: Record<string, unknown> = {
     benchmark: 'recorder',
     config: {
-      mode: flags.together ? 'side by side' : 'one after another', channels: N, window_seconds: S, warmup_seconds: W, segment_seconds: 2,
+      mode: flags.together ? 'side by side' : R > 1 ? `one after another, ${R} rounds in a palindrome` : 'one after another',
+      channels: N, window_seconds: S, rounds: R, window_seconds_per_round: S / R, warmup_seconds: W, segment_seconds: 2,
       stream_mbit_s: +((meanBytes * 8) / 2 / 1e6).toFixed(2), pool_segments: pool.length, pool_mean_bytes: Math.round(meanBytes),
     },
     machine: { cores: cpus().length, load_average_at_start: loadavg().map((l) => +l.toFixed(2)), cpu: cpus()[0]?.model, node: process.version, streamlink: version('streamlink', ['--version']), curl: version('curl', ['--version']) },
@@ -196,35 +252,43 @@ async function main(): Promise<void> {
       log(`[tapedeck] skipped: ${how.skip}`);
     }
     const launch = how && 'launch' in how ? how.launch : null;
-    const starters: Record<string, () => Promise<Contender> | Contender> = {
-      tapedeck: () => startTapedeck(origin, join(tmp, 'tapedeck-data'), launch!),
-      streamlink: () => startStreamlink(origin, join(tmp, 'streamlink')),
+    const starters: Record<string, (round: number) => Promise<Contender> | Contender> = {
+      tapedeck: (r) => startTapedeck(origin, join(tmp, `tapedeck-data-${r}`), launch!),
+      streamlink: (r) => startStreamlink(origin, join(tmp, `streamlink-${r}`)),
       // curl must still be running when the window closes (which may open up to 60 s late)
-      curl: () => startCurl(origin, join(tmp, 'curl'), Date.now() + (W + S + 70) * 1000),
+      curl: (r) => startCurl(origin, join(tmp, `curl-${r}`), Date.now() + (W + S / R + 70) * 1000),
     };
     const names = ['tapedeck', 'streamlink', 'curl'].filter((n) => only.has(n) && (n !== 'tapedeck' || launch));
-    /** Our phase's extra figures: latency (while it still runs), the recorder process alone. */
+    const windows = new Map<string, PhaseWindow[]>(names.map((n) => [n, []]));
+    const latency: LatencySample[] = [];
+    /** After each window: our latency (while it still runs), then stop. */
     const finish = async (name: string, contender: Contender, window: PhaseWindow) => {
-      const extra: Record<string, unknown> = {};
-      if (name === 'tapedeck') {
-        const td = contender as TapedeckContender;
-        extra.launched_with = launch === 'serve' ? 'tapedeck serve --channel' : 'test/bench/recorder/serve-with-recorder.ts (recorder not yet wired into serve)';
-        const worker = window.byProcess['node recorder/worker.ts'];
-        extra.recorder_worker_only = worker === undefined ? null : { cpu_seconds: worker, cpu_seconds_per_gb: +(worker / (window.bytes / 1e9)).toFixed(3) };
-        extra.segments = await latencyReport(origin, td, window, 8000);
-      }
+      if (name === 'tapedeck') latency.push(await latencySample(origin, contender as TapedeckContender, window, 8000));
       await contender.stop();
-      phases[name] = { ...summarize(window), ...extra };
+      windows.get(name)!.push(window);
     };
     loop.enable();
     if (!flags.together) {
-      for (const name of names) {
-        const { contender, window } = await measurePhase(starters[name]!, N, W * 1000, S * 1000, log);
-        await finish(name, contender, window);
+      for (let r = 0; r < R; r++) {
+        for (const name of r % 2 === 0 ? names : [...names].reverse()) {
+          const { contender, window } = await measurePhase(() => starters[name]!(r), N, W * 1000, (S / R) * 1000, log);
+          await finish(name, contender, window);
+        }
       }
     } else if (names.length) {
-      const together = await measureTogether(names.map((n) => starters[n]!), N, W * 1000, S * 1000, log);
+      const together = await measureTogether(names.map((n) => () => starters[n]!(0)), N, W * 1000, S * 1000, log);
       for (const [i, { contender, window }] of together.entries()) await finish(names[i]!, contender, window);
+    }
+    for (const name of names) {
+      const w = combineWindows(windows.get(name)!);
+      const extra: Record<string, unknown> = {};
+      if (name === 'tapedeck') {
+        extra.launched_with = launch === 'serve' ? 'tapedeck serve --channel' : 'test/bench/recorder/serve-with-recorder.ts (recorder not yet wired into serve)';
+        const worker = w.byProcess['node recorder/worker.ts'];
+        extra.recorder_worker_only = worker === undefined ? null : { cpu_seconds: worker, cpu_seconds_per_gb: +(worker / (w.bytes / 1e9)).toFixed(3) };
+        extra.segments = latencyReport(latency);
+      }
+      phases[name] = { ...summarize(w), ...extra };
     }
     loop.disable();
   } finally {
@@ -245,6 +309,14 @@ async function main(): Promise<void> {
     cpu_vs_curl: { target: 3, actual: ratio(ours, curl), ok: ratio(ours, curl) !== null ? ratio(ours, curl)! <= 3 : null },
     keeps_up: { target: 'recorded == expected', actual: seg ? `${seg.recorded}/${seg.expected}` : null, ok: seg ? seg.missing === 0 : null },
   };
+  // The same ratios round by round (each round's contenders ran back to back): how much drift moved them.
+  const perRound = (a: string, b: string) => {
+    const ra = (phases[a]?.rounds ?? []) as { cpu_seconds_per_gb: number | null }[];
+    const rb = (phases[b]?.rounds ?? []) as { cpu_seconds_per_gb: number | null }[];
+    return ra.map((x, i) => ratio(x.cpu_seconds_per_gb, rb[i]?.cpu_seconds_per_gb ?? null));
+  };
+  if (R > 1) Object.assign(targets.cpu_vs_streamlink, { by_round: perRound('tapedeck', 'streamlink') });
+  if (R > 1) Object.assign(targets.cpu_vs_curl, { by_round: perRound('tapedeck', 'curl') });
   const oks = Object.values(targets).map((t) => t.ok);
   Object.assign(result, {
     phases,

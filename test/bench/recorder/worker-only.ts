@@ -87,7 +87,14 @@ function startWorker(): Contender & { watcher: StoreWatcher } {
   };
 }
 
-const { contender, window } = await measurePhase(startWorker, N, W * 1000, S * 1000, log);
+let servedAtW0 = { ...origin.served };
+const { contender, window } = await measurePhase(() => {
+  const c = startWorker();
+  // the window opens after the warm-up: note what the origin had served by then (see playlists_per_segment)
+  setTimeout(() => (servedAtW0 = { ...origin.served }), W * 1000);
+  return c;
+}, N, W * 1000, S * 1000, log);
+const servedInWindow = { playlists: origin.served.playlists - servedAtW0.playlists, segments: origin.served.segments - servedAtW0.segments };
 await new Promise((r) => setTimeout(r, 3000));
 const lat: number[] = [];
 let expected = 0;
@@ -113,6 +120,8 @@ const out: Record<string, unknown> = {
     machine_busy_pct: +(window.machineBusy * 100).toFixed(1),
     segments: `${lat.length}/${expected}`, p50: percentile(lat, 50), p95: percentile(lat, 95), max: percentile(lat, 100),
     other: contender.watcher.other.size,
+    /** media playlist requests per segment request while measuring (about; the origin's counters) */
+    playlists_per_segment: servedInWindow.segments ? +(servedInWindow.playlists / servedInWindow.segments).toFixed(2) : null,
   },
 };
 if (flags.curl) {
