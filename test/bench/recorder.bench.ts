@@ -179,7 +179,7 @@ function latencyReport(samples: LatencySample[]): LatencyReport {
 }
 
 /** Several windows of one contender as one: sums, and the per-round figures. */
-function combineWindows(ws: PhaseWindow[]): PhaseWindow & { rounds: { cpu_seconds_per_gb: number | null; machine_busy_pct: number }[] } {
+function combineWindows(ws: PhaseWindow[]): PhaseWindow & { rounds: { cpu_seconds_per_gb: number | null; machine_busy_pct: number; machine_steal_pct: number }[] } {
   const sum = (f: (w: PhaseWindow) => number) => ws.reduce((a, w) => a + f(w), 0);
   const cpuSeconds = +sum((w) => w.cpuSeconds).toFixed(2);
   const bytes = sum((w) => w.bytes);
@@ -196,10 +196,11 @@ function combineWindows(ws: PhaseWindow[]): PhaseWindow & { rounds: { cpu_second
     cores: +(cpuSeconds / seconds).toFixed(3),
     peakCores: Math.max(...ws.map((w) => w.peakCores)),
     machineBusy: +(sum((w) => w.machineBusy * (w.w1 - w.w0) / 1000) / seconds).toFixed(3),
+    machineSteal: +(sum((w) => w.machineSteal * (w.w1 - w.w0) / 1000) / seconds).toFixed(3),
     byProcess,
     warmupSeconds: Math.max(...ws.map((w) => w.warmupSeconds)),
     failure: ws.map((w) => w.failure).find((f) => f) ?? null,
-    rounds: ws.map((w) => ({ cpu_seconds_per_gb: w.cpuSecondsPerGB, machine_busy_pct: +(w.machineBusy * 100).toFixed(1) })),
+    rounds: ws.map((w) => ({ cpu_seconds_per_gb: w.cpuSecondsPerGB, machine_busy_pct: +(w.machineBusy * 100).toFixed(1), machine_steal_pct: +(w.machineSteal * 100).toFixed(1) })),
   };
 }
 
@@ -211,6 +212,7 @@ const summarize = (w: PhaseWindow & { rounds?: unknown }) => ({
   avg_cores: w.cores,
   peak_cores_1s: w.peakCores,
   machine_busy_pct: +(w.machineBusy * 100).toFixed(1),
+  machine_steal_pct: +(w.machineSteal * 100).toFixed(1),
   warmup_seconds: w.warmupSeconds,
   /** the first round's process, from its start */
   whole_run: {

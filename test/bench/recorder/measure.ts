@@ -21,8 +21,13 @@ export interface PhaseWindow {
   cores: number;
   /** highest 1-second CPU use of the contender seen during the window, in cores */
   peakCores: number;
-  /** whole machine busy fraction over the window, 0..1 (all cores) */
+  /** whole machine busy fraction over the window, 0..1 (all cores; includes steal) */
   machineBusy: number;
+  /**
+   * fraction of the machine's time stolen by the hypervisor over the window, 0..1: while it is high the
+   * same work costs more CPU time (shared caches, memory bandwidth), so figures of such windows are noisy
+   */
+  machineSteal: number;
   /** from process start to the end of the window */
   wholeRun: { seconds: number; cpuSeconds: number; bytes: number; cpuSecondsPerGB: number | null };
   processes: Record<string, number>;
@@ -105,6 +110,7 @@ export async function measureTogether<C extends Contender>(
         cores: +(cpuSeconds / ((w1 - w0) / 1000)).toFixed(3),
         peakCores: +peakCores[i]!.toFixed(2),
         machineBusy: +((m1.busy - m0.busy) / Math.max(1, m1.total - m0.total)).toFixed(3),
+        machineSteal: +((m1.steal - m0.steal) / Math.max(1, m1.total - m0.total)).toFixed(3),
         wholeRun: {
           seconds: Math.round((w1 - t0) / 1000),
           cpuSeconds: +s1[i]!.cpuSeconds.toFixed(2),

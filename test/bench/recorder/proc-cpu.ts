@@ -108,11 +108,12 @@ export function sampleTrees(roots: number[]): TreeSample {
 }
 
 /** Whole-machine CPU counters from /proc/stat: busy and total jiffies over all cores. */
-export function machineCpu(): { busy: number; total: number; cores: number } {
+export function machineCpu(): { busy: number; steal: number; total: number; cores: number } {
   const lines = readFileSync('/proc/stat', 'utf8').split('\n');
   const f = lines[0]!.trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal (guest fields are already inside user/nice)
   const idle = (f[3] ?? 0) + (f[4] ?? 0);
   const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total, cores: lines.filter((l) => /^cpu\d+ /.test(l)).length };
+  // steal: time the hypervisor ran something else while this VM wanted the CPU (a noisy neighbour)
+  return { busy: total - idle, steal: f[7] ?? 0, total, cores: lines.filter((l) => /^cpu\d+ /.test(l)).length };
 }
