@@ -42,17 +42,20 @@ export interface CutterOptions {
 
 class JobCancelled extends Error {}
 
-/** Sleep that ends early on shutdown; the abort listener is removed again so loops don't pile them up. */
-const sleep = (ms: number, signal: AbortSignal, onSleeper?: (end: () => void) => () => void) => new Promise<void>((resolve) => {
+/**
+ * Sleep that ends early on shutdown, or when a function of `wakers` is called (Waker); listeners are
+ * removed again so loops don't pile them up.
+ */
+const sleep = (ms: number, signal: AbortSignal, wakers?: Set<() => void>) => new Promise<void>((resolve) => {
   const done = () => {
     clearTimeout(t);
     signal.removeEventListener('abort', done);
-    forget?.();
+    wakers?.delete(done);
     resolve();
   };
   const t = setTimeout(done, ms);
   signal.addEventListener('abort', done, { once: true });
-  const forget = onSleeper?.(done);
+  wakers?.add(done);
 });
 
 /**
@@ -73,11 +76,7 @@ class Waker {
   }
 
   sleep(ms: number, signal: AbortSignal, ticket: number): Promise<void> {
-    if (ticket !== this.count) return Promise.resolve();
-    return sleep(ms, signal, (end) => {
-      this.sleepers.add(end);
-      return () => this.sleepers.delete(end);
-    });
+    return ticket === this.count ? sleep(ms, signal, this.sleepers) : Promise.resolve();
   }
 }
 
@@ -180,8 +179,9 @@ export class Cutter {
           if (!claimed) continue;
           worked = true;
           const outcome = await this.runJob(claimed, false);
-          // A retryable failure put the event back to EDITED: do not claim it again at once.
-          if (outcome === 'retry') await this.waker.sleep(this.i.retryMs, signal, this.waker.ticket());
+          // A retryable failure put the event back to EDITED: do not claim it again at once. Not a
+          // wakeable sleep: the node sees that very EDITED row and would wake us straight away.
+          if (outcome === 'retry') await sleep(this.i.retryMs, signal);
           break;
         }
       } catch (err) {

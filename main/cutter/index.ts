@@ -58,7 +58,7 @@ export function createCutterSubsystem(opts: CutterSubsystemOptions = {}): Subsys
       youtube ??= openYouTube(ctx.dataDir, ctx.config.youtube);
       return youtube;
     };
-    let unsubscribe = () => {};
+    let unsubscribe: () => unknown = () => {};
     if (ctx.config.cutter) {
       ctx.supervisor.start({
         name: 'cutter', entry: WORKER,
@@ -66,12 +66,11 @@ export function createCutterSubsystem(opts: CutterSubsystemOptions = {}): Subsys
       });
       // An event became EDITED (submitted) or MODIFIED (metadata changed after upload): wake the cutter
       // instead of letting it find out on its next slow poll (cutter.ts).
-      const subscription = ctx.bus.subscribe((m) => {
+      unsubscribe = ctx.bus.subscribe((m) => {
         if (m.topic !== EVENT_CHANGED_TOPIC) return;
         const state = (m.data as { state?: unknown } | null)?.state;
         if (state === 'EDITED' || state === 'MODIFIED') ctx.supervisor.send('cutter', 'wake');
       });
-      unsubscribe = () => void subscription();
     }
     const api = new Hono();
     api.get('/locations', (c) => c.json(ctx.config.uploadLocations));
