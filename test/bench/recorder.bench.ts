@@ -1,18 +1,27 @@
 /**
  * npm run bench:recorder [-- --channels N --seconds S --warmup W --rounds R --only tapedeck,streamlink,curl
- *                            --together --keep]
+ *                            --order tapedeck,streamlink,curl --together --keep]
  *
  * N concurrent live channels (default 20) of ~6 Mbit/s 1080p 2-second segments from a loopback origin,
- * recorded for S seconds (default 60) after W seconds of warm-up (default 45: the JIT has compiled
- * the hot paths, and V8's memory reducer has finished shrinking the start-up heaps — in the cutter
- * worker and the main process that takes full GCs until ~35 s after start, which a 30 s warm-up put
- * inside the window; whole-run figures including start-up are printed too) by, one after another on the same origin: our recorder (`tapedeck serve --channel benchK=URL
- * ...`), Debian's streamlink, and curl.
+ * recorded for S seconds (default 60) after W seconds of warm-up (default 90), by, one after another
+ * on the same origin: our recorder (`tapedeck serve --channel benchK=URL ...`), Debian's streamlink,
+ * and curl. Why 90 s: the figure that matters for a node that records for days is the steady state,
+ * and tapedeck's start-up costs last that long. V8's memory reducer shrinks the start-up heaps with
+ * full GCs in the main process, the cutter worker and their module-loader threads (seen between 24 s
+ * and 50 s after start, ~0.1-0.3 CPU-s each time), and the recorder worker's JIT is still compiling
+ * code that runs 10 times a second for the first minute; with 45 s these landed in the window in
+ * some runs and not others. streamlink and curl have no such start-up. The whole-run figures,
+ * start-up included, are printed too.
  * Rounds (default 2): the S seconds are split into R windows per contender, run in a palindrome
  * (tapedeck, streamlink, curl, then curl, streamlink, tapedeck, ...), each after its own warm-up, and
  * summed. Why: the cost of identical work drifts by tens of percent over minutes on a shared VM; a
  * drift that is roughly linear over the run then weighs on every contender alike instead of on
  * whichever ran last. Per-round figures are printed too, so the drift is visible.
+ * --order sets the first round's order (the palindrome reverses it every other round). Why: the drift
+ * on the build VM is not linear: the last phase of a run costs most, whoever runs it. With the default
+ * order tapedeck's second window (the last phase) cost 10-60 % more than its first in all 8 runs of
+ * 2026-11-21/22; with `--order streamlink,tapedeck,curl` streamlink's went from 6.6 to 9.1 CPU-s/GB
+ * while tapedeck's two middle windows were within 10 % of each other.
  * --together runs the three side by side over one shared window instead. Decision: one after another
  * stays the default. Side by side every contender sees the same machine (on a shared 2-core VM the
  * cost of identical work drifts by tens of percent from minute to minute), but three writers at once
@@ -46,11 +55,12 @@ const { values: flags } = parseArgs({
   options: {
     channels: { type: 'string', default: '20' },
     seconds: { type: 'string', default: '60' },
-    warmup: { type: 'string', default: '45' },
+    warmup: { type: 'string', default: '90' },
     together: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '2' },
     pool: { type: 'string', default: '10' },
     only: { type: 'string', default: 'tapedeck,streamlink,curl' },
+    order: { type: 'string', default: 'tapedeck,streamlink,curl' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -59,6 +69,11 @@ const S = Number(flags.seconds);
 const W = Number(flags.warmup);
 const R = flags.together ? 1 : Number(flags.rounds);
 const only = new Set(flags.only!.split(',').map((s) => s.trim()));
+const CONTENDERS = ['tapedeck', 'streamlink', 'curl'];
+const ORDER = flags.order!.split(',').map((s) => s.trim());
+if (ORDER.length !== CONTENDERS.length || !CONTENDERS.every((c) => ORDER.includes(c))) {
+  throw new Error(`--order must list each of ${CONTENDERS.join(', ')} once, got ${JSON.stringify(flags.order)}`);
+}
 if (!(N >= 1 && S >= 4 && W >= 0 && Number.isInteger(R) && R >= 1 && S / R >= 4)) {
   throw new Error('--channels >= 1, --seconds >= 4 per round, --warmup >= 0, --rounds a whole number >= 1');
 }
@@ -179,7 +194,7 @@ function latencyReport(samples: LatencySample[]): LatencyReport {
 }
 
 /** Several windows of one contender as one: sums, and the per-round figures. */
-function combineWindows(ws: PhaseWindow[]): PhaseWindow & { rounds: { cpu_seconds_per_gb: number | null; machine_busy_pct: number; machine_steal_pct: number }[] } {
+function combineWindows(ws: PhaseWindow[]): PhaseWindow & { rounds: { cpu_seconds_per_gb: number | null; kernel_share_pct: number; machine_busy_pct: number; machine_steal_pct: number }[] } {
   const sum = (f: (w: PhaseWindow) => number) => ws.reduce((a, w) => a + f(w), 0);
   const cpuSeconds = +sum((w) => w.cpuSeconds).toFixed(2);
   const bytes = sum((w) => w.bytes);
@@ -200,7 +215,13 @@ function combineWindows(ws: PhaseWindow[]): PhaseWindow & { rounds: { cpu_second
     byProcess,
     warmupSeconds: Math.max(...ws.map((w) => w.warmupSeconds)),
     failure: ws.map((w) => w.failure).find((f) => f) ?? null,
-    rounds: ws.map((w) => ({ cpu_seconds_per_gb: w.cpuSecondsPerGB, machine_busy_pct: +(w.machineBusy * 100).toFixed(1), machine_steal_pct: +(w.machineSteal * 100).toFixed(1) })),
+    rounds: ws.map((w) => ({
+      cpu_seconds_per_gb: w.cpuSecondsPerGB,
+      // where a round's extra cost goes (the page cache's first touch of memory shows up as kernel time)
+      kernel_share_pct: w.cpuSeconds > 0 ? +((100 * w.sysSeconds) / w.cpuSeconds).toFixed(1) : 0,
+      machine_busy_pct: +(w.machineBusy * 100).toFixed(1),
+      machine_steal_pct: +(w.machineSteal * 100).toFixed(1),
+    })),
   };
 }
 
@@ -241,6 +262,7 @@ async function main(): Promise<void> {
     benchmark: 'recorder',
     config: {
       mode: flags.together ? 'side by side' : R > 1 ? `one after another, ${R} rounds in a palindrome` : 'one after another',
+      order: flags.together ? null : ORDER,
       channels: N, window_seconds: S, rounds: R, window_seconds_per_round: S / R, warmup_seconds: W, segment_seconds: 2,
       stream_mbit_s: +((meanBytes * 8) / 2 / 1e6).toFixed(2), pool_segments: pool.length, pool_mean_bytes: Math.round(meanBytes),
     },
@@ -260,7 +282,7 @@ async function main(): Promise<void> {
       // curl must still be running when the window closes (which may open up to 60 s late)
       curl: (r) => startCurl(origin, join(tmp, `curl-${r}`), Date.now() + (W + S / R + 70) * 1000),
     };
-    const names = ['tapedeck', 'streamlink', 'curl'].filter((n) => only.has(n) && (n !== 'tapedeck' || launch));
+    const names = ORDER.filter((n) => only.has(n) && (n !== 'tapedeck' || launch));
     const windows = new Map<string, PhaseWindow[]>(names.map((n) => [n, []]));
     const latency: LatencySample[] = [];
     /** After each window: our latency (while it still runs), then stop. */
